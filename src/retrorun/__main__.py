@@ -1,0 +1,3 @@
+from retrorun.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""retrorun.prescription."""

@@ -9,7 +9,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: ``../shared/data/real`` from the repository root (CI lays ``shared/`` beside the clone).
-REAL_DATA = Path(os.environ.get("RETRORUN_REAL_DATA", REPO_ROOT.parent / "shared" / "data" / "real"))
+REAL_DATA = Path(
+    os.environ.get("RETRORUN_REAL_DATA", REPO_ROOT.parent / "shared" / "data" / "real")
+)
 
 
 @pytest.fixture(scope="session")

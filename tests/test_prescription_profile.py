@@ -88,7 +88,7 @@ def test_invalid_field_named_with_allowed_values(tmp_path, section, field, bad, 
 def test_training_day_repeats_and_unknown_day() -> None:
     d = _base()
     d["schedule"]["training_days"] = ["mon", "mon"]
-    with pytest.raises(ProfileError, match="schedule.training_days: values must not repeat"):
+    with pytest.raises(ProfileError, match=r"schedule\.training_days: values must not repeat"):
         profile_from_dict(d)
     d["schedule"]["training_days"] = ["monday"]
     with pytest.raises(ProfileError, match="'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or 'sun'"):
@@ -163,7 +163,7 @@ def test_save_is_atomic_and_refuses_invalid(tmp_path) -> None:
     good = load_profile(NOVICE)
     # an invalid object (bypassing validation) never reaches the disk
     bad = good.model_copy(update={"pain": good.pain.model_copy(update={"now": 42})})
-    with pytest.raises(ProfileError, match="pain.now"):
+    with pytest.raises(ProfileError, match=r"pain\.now"):
         save_profile(bad, target)
     assert target.read_text() == "original"
     assert [x.name for x in tmp_path.iterdir()] == ["p.toml"]

@@ -8,8 +8,8 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from presc_strategies import histories, profiles
 
+from presc_strategies import histories, profiles
 from retrorun.prescription.caps import check_caps
 from retrorun.prescription.ladder import LEVELS
 from retrorun.prescription.model import BACKWARD_KINDS, Plan

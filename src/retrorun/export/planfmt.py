@@ -21,6 +21,13 @@ PHASE_LABEL = {
     "maintenance": "Maintenance",
 }
 
+PHASE_SHORT = {
+    "backward_walk": "walk",
+    "backward_jog_intervals": "jog intervals",
+    "backward_run_continuous": "continuous",
+    "maintenance": "maintenance",
+}
+
 CONDITION_LABEL = {
     "lateral_knee_pain": "lateral knee pain",
     "low_back_pain": "low back pain",
@@ -100,6 +107,23 @@ def plan_title(plan: Plan) -> str:
     return f"{plan.athlete} — {CONDITION_LABEL.get(plan.condition, plan.condition)}{side}"
 
 
+def short_decision(decision: str) -> str:
+    """A few words for a week's decision (``"↑ duration"``, ``"hold (caps)"``, ...)."""
+    if decision.startswith("start"):
+        return "start"
+    if decision.startswith("progress: frequency"):
+        return "↑ frequency"
+    if decision.startswith("progress: speed"):
+        return "↑ speed"
+    if decision.startswith("progress: duration"):
+        return "↑ duration"
+    if decision.startswith("hold: top"):
+        return "maintain"
+    if decision.startswith("hold"):
+        return "build minutes"
+    return decision
+
+
 def week_rows(plan: Plan) -> list[dict[str, str]]:
     """One dict of display strings per week."""
     rows = []
@@ -108,9 +132,10 @@ def week_rows(plan: Plan) -> list[dict[str, str]]:
             lv = sorted({s.level for s in w.sessions})
             phase = PHASE_LABEL.get(w.sessions[0].phase, w.sessions[0].phase)
             per = sorted({minutes(s.backward_minutes) for s in w.sessions}, key=float)
-            days = " ".join(s.date.strftime("%a %d") for s in w.sessions)
+            days = " ".join(f"{s.date:%a} {s.date.day}" for s in w.sessions)
+            short = f"L{'/'.join(str(x) for x in lv)} {PHASE_SHORT.get(w.sessions[0].phase, '')}"
         else:
-            lv, phase, per, days = [], "rest (caps)", [], "—"
+            lv, phase, per, days, short = [], "rest (caps)", [], "—", "—"
         rows.append({
             "week": str(w.number),
             "dates": f"{w.start:%d %b}–{w.end:%d %b}",
@@ -120,5 +145,7 @@ def week_rows(plan: Plan) -> list[dict[str, str]]:
             "per_session": "/".join(per) or "0",
             "total": minutes(w.backward_minutes),
             "decision": w.decision,
+            "level_phase": short,
+            "why": short_decision(w.decision),
         })
     return rows

@@ -81,14 +81,16 @@ def plan_renderable(plan: Plan, *, explain: bool = False, today: dt.date | None 
                  f"{lim.weekly_backward_max:.0f} backward min/week")
 
     weeks = Table(title="Weeks", title_justify="left", header_style="bold", expand=False)
-    for col, kw in (("Wk", {"justify": "right"}), ("Dates", {"no_wrap": True}),
-                    ("Level", {}), ("Phase", {}), ("Days", {}),
-                    ("Min/session", {"justify": "right"}), ("Week", {"justify": "right"}),
-                    ("Why", {"style": "dim"})):
-        weeks.add_column(col, **kw)
+    weeks.add_column("Wk", justify="right")
+    weeks.add_column("Dates", no_wrap=True)
+    weeks.add_column("Level", no_wrap=True)
+    weeks.add_column("Sessions", no_wrap=True)
+    weeks.add_column("Min each", justify="right", no_wrap=True)
+    weeks.add_column("Week", justify="right")
+    weeks.add_column("Why", style="dim", no_wrap=True)
     for r in f.week_rows(plan):
-        weeks.add_row(r["week"], r["dates"], r["level"], r["phase"], r["days"],
-                      r["per_session"], r["total"], r["decision"])
+        weeks.add_row(r["week"], r["dates"], r["level_phase"], r["days"], r["per_session"],
+                      r["total"], r["why"])
 
     parts: list = [Panel(head, title=f"retrorun plan · {f.plan_title(plan)}",
                          border_style="bold blue"), weeks]

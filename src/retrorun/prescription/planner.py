@@ -71,11 +71,11 @@ def make_limits(profile: AthleteProfile) -> Limits:
         two_week_growth_max=value("caps.two_week_growth"),
         weekly_running_minutes=float(profile.endurance.weekly_minutes),
         share_max=value("caps.weekly_share"),
-        share_base_min_minutes=value("caps.share_base_min_minutes"),
-        max_session_minutes=value("dose.max_running_minutes"),
-        max_session_minutes_walk=value(
+        share_base_min_minutes=float(value("caps.share_base_min_minutes")),
+        max_session_minutes=float(value("dose.max_running_minutes")),
+        max_session_minutes_walk=float(value(
             "dose.max_walking_minutes_lbp" if lbp else "dose.max_walking_minutes"
-        ),
+        )),
         min_rest_days=int(value("dose.rest_days_between")),
     )
 
@@ -199,6 +199,7 @@ def _backward_block(
     )
 
 
+@lru_cache(maxsize=64)
 def _transfer_block(level: Level, surface: str) -> Block:
     n = 2 if level.walking else 4
     step = Step(
@@ -334,6 +335,7 @@ def build_plan(
     min_full = int(value("progression.min_compliant_sessions"))
 
     full_at_level = 0
+    blocks_memo: dict[tuple[int, int, int, int], Block] = {}
     week_list: list[Week] = []
     session_no = 0
     for w in range(1, weeks + 1):
@@ -393,8 +395,11 @@ def build_plan(
             if reps == 0:
                 continue
             session_no += 1
-            bw = _backward_block(level, reps, rep_s, cond, limits, surface, surface_cues,
-                                 session_no)
+            key = (level.index, reps, rep_s, session_no % 2)
+            bw = blocks_memo.get(key)
+            if bw is None:
+                bw = blocks_memo[key] = _backward_block(level, reps, rep_s, cond, limits,
+                                                        surface, surface_cues, session_no)
             bw_s = bw.backward_s
             if bw_s < MIN_SESSION_S:
                 session_no -= 1

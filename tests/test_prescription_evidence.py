@@ -106,5 +106,6 @@ def test_explain_every_number_has_a_source() -> None:
         for k in x.evidence_keys:
             assert k in EVIDENCE
     pace = next(x for x in ex if x.topic == "Pace ceiling")
-    assert pace.value == "1.56 m/s (10:43/km)"  # 0.7 × 1000/450 = 1.556 m/s; 642.9 s/km
+    # 0.7 × 1000/450 = 1.5556 m/s, written floored to 1.555 m/s → 643.1 s/km, rounded up to 10:44
+    assert pace.value == "1.55 m/s (10:44/km)"
     assert "Sterzing" in pace.source

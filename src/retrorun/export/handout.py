@@ -22,7 +22,7 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
     from retrorun.prescription.evidence import explain as _explain
 
     lim = plan.limits
-    ceil = lim.pace_ceiling_m_s
+    ceil = lim.step_ceiling_m_s
     weeks = []
     rows = f.week_rows(plan)
     for w, row in zip(plan.weeks, rows, strict=True):
@@ -58,7 +58,7 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
         "plan": plan,
         "title": f.plan_title(plan),
         "weeks": weeks,
-        "ceiling": f"{ceil:.2f} m/s = {f.mmss(1000 / ceil)}/km "
+        "ceiling": f"{ceil:.2f} m/s = {f.mmss(lim.step_ceiling_s_per_km)}/km "
                    f"({ceil * 3.6:.1f} km/h on a treadmill)",
         "easy": f"{f.mmss(1000 / lim.easy_speed_m_s)}/km",
         "fraction": f"{lim.speed_fraction:.0%}",

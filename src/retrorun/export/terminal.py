@@ -63,7 +63,7 @@ def _session_panel(s: Session, title: str) -> Panel:
 def plan_renderable(plan: Plan, *, explain: bool = False, today: dt.date | None = None) -> Group:
     """The whole terminal view: header, week table, next session, notes, disclaimer."""
     lim = plan.limits
-    ceil = lim.pace_ceiling_m_s
+    ceil = lim.step_ceiling_m_s
     head = Table.grid(padding=(0, 2))
     head.add_column(style="dim", no_wrap=True)
     head.add_column()
@@ -72,7 +72,7 @@ def plan_renderable(plan: Plan, *, explain: bool = False, today: dt.date | None 
                     if plan.supervised else ""))
     head.add_row("Dates", f"{plan.start:%a %d %b %Y} → {plan.end:%a %d %b %Y} "
                  f"({len(plan.weeks)} weeks)")
-    head.add_row("Pace ceiling", f"{ceil:.2f} m/s = {f.mmss(1000 / ceil)}/km "
+    head.add_row("Pace ceiling", f"{ceil:.2f} m/s = {f.mmss(lim.step_ceiling_s_per_km)}/km "
                  f"({lim.speed_fraction:.0%} of your easy pace {f.mmss(1000 / lim.easy_speed_m_s)}"
                  f"/km); walking: comfortable; effort RPE ≤ {lim.rpe_max}")
     head.add_row("Start", f"L{plan.start_level}: " + "; ".join(plan.start_reasons))
@@ -98,8 +98,9 @@ def plan_renderable(plan: Plan, *, explain: bool = False, today: dt.date | None 
     if nxt is not None:
         parts.append(_session_panel(nxt, "Next session"))
     notes = Text()
-    for n in plan.notes:
-        notes.append("• " + n + "\n", style="yellow" if n.startswith("Evidence gap") else "")
+    for i, n in enumerate(plan.notes):
+        notes.append(("\n" if i else "") + "• " + n,
+                     style="yellow" if n.startswith("Evidence gap") else "")
     parts.append(Panel(notes, title="Notes", border_style="dim"))
     if explain:
         from retrorun.prescription.evidence import explain as _explain

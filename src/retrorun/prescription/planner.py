@@ -105,10 +105,6 @@ def choose_days(training_days: tuple[int, ...], n: int) -> tuple[int, ...]:
     return ()
 
 
-def _floor3(x: float) -> float:
-    return math.floor(x * 1000.0) / 1000.0
-
-
 _CUES_WALK = (
     "Reach back with the toes, roll from forefoot to heel",
     "Tall: hips stacked over the feet, chest up",
@@ -165,8 +161,8 @@ def _backward_block(
     surface_cues: tuple[str, ...],
     session_number: int,
 ) -> Block:
-    ceil_ms = _floor3(limits.pace_ceiling_m_s)
-    ceil_spk = float(math.ceil(1000.0 / ceil_ms))
+    ceil_ms = limits.step_ceiling_m_s
+    ceil_spk = limits.step_ceiling_s_per_km
     if level.walking:
         label = "comfortable walk"
         cues = _CUES_WALK
@@ -475,7 +471,8 @@ def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tu
         notes.append(f"No track available: backward blocks on the {surface.replace('_', ' ')} "
                      "(see the surface cues).")
     if profile.condition.kind == "low_back_pain":
-        notes.append("Low back pain: walking levels may build to 30 min (postural LBP study).")
+        notes.append("Low back pain: at walking levels, backward walking may build to 30 min "
+                     "(postural LBP study).")
     notes.append("Stop the backward block if pain passes 5/10, and see a clinician if pain "
                  "changes how you move or does not settle by the next morning.")
     for g in gaps_for(profile.condition.kind):

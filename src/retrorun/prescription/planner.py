@@ -34,7 +34,7 @@ from functools import lru_cache
 from retrorun import DISCLAIMER
 from retrorun.prescription.caps import clean_history, week_index
 from retrorun.prescription.evidence import EVIDENCE, gaps_for, value
-from retrorun.prescription.ladder import LEVELS, Level, start_level_reasons
+from retrorun.prescription.ladder import GRAIN_S, LEVELS, Level, start_level_reasons
 from retrorun.prescription.looks import look_schedule
 from retrorun.prescription.model import Block, Limits, Plan, Session, Step, Week
 from retrorun.prescription.profile import WEEKDAYS, AthleteProfile
@@ -339,15 +339,16 @@ def build_plan(
         if w == 1:
             decision = f"start at L{level_i}"
         elif full_at_level >= min_full and level_i + 1 < len(LEVELS):
-            nxt = LEVELS[level_i + 1]
-            if nxt.phase != LEVELS[level_i].phase and freq < target_freq \
-                    and nxt.phase != "maintenance":
+            cur = LEVELS[level_i]
+            nxt_i = level_i + 1
+            nxt = LEVELS[nxt_i]
+            if nxt.phase != cur.phase and freq < target_freq and nxt.phase != "maintenance":
                 freq += 1
                 decision = f"progress: frequency → {freq} sessions a week"
             else:
-                kind = "duration" if nxt.phase == LEVELS[level_i].phase else \
+                kind = "duration" if nxt.phase == cur.phase else \
                     f"speed → {nxt.phase.replace('_', ' ')}"
-                level_i += 1
+                level_i = nxt_i
                 decision = f"progress: {kind} (L{level_i})"
             full_at_level = 0
         elif full_at_level >= min_full:
@@ -365,6 +366,10 @@ def build_plan(
         week_cap = weekly_max
         if base > 0:
             week_cap = min(week_cap, two_week * base)
+        # the dose the static caps (share of running, session maximum) allow at this level:
+        # reaching it counts as the level's full dose, so progression does not stall on it
+        static_s = min(float(nominal), smax, weekly_max * 60.0 / max(len(dates), 1))
+        full_s = min(float(nominal), static_s - GRAIN_S * level.reps)
         used = 0.0
         sessions: list[Session] = []
         for j, d in enumerate(dates):
@@ -403,7 +408,7 @@ def build_plan(
             minutes = bw_s / 60.0
             used += minutes
             timeline.append((d, minutes))
-            if bw_s >= nominal:
+            if bw_s >= full_s:
                 full_at_level += 1
             sessions.append(Session(
                 session_id="",

@@ -258,3 +258,18 @@ def test_checker_catches_violations(novice: Plan) -> None:
     tight = dataclasses.replace(novice, limits=dataclasses.replace(
         novice.limits, weekly_running_minutes=10, share_base_min_minutes=10))
     assert "weekly_share" in {v.code for v in check_caps(tight)}
+
+
+def test_low_volume_runner_progresses_under_the_share_cap() -> None:
+    p = _load("novice-lateral-knee")
+    p = p.model_copy(update={
+        "endurance": p.endurance.model_copy(update={"runs_per_week": 2, "weekly_minutes": 40}),
+        "pain": p.pain.model_copy(update={"during_running": 1, "after_running": 1}),
+    })
+    plan = build_plan(p, START, 12)
+    # share cap: b ≤ 1/3 of (b + max(40, 45)) → 22.5 min a week → 7.5 min a session
+    assert plan.limits.weekly_backward_max == pytest.approx(22.5)
+    assert max(w.backward_minutes for w in plan.weeks) <= 22.5 + 1e-9
+    levels = [w.sessions[0].level for w in plan.weeks]
+    assert levels == sorted(levels) and levels[-1] > levels[0] + 3
+    assert check_caps(plan) == []

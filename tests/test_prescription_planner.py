@@ -273,3 +273,35 @@ def test_low_volume_runner_progresses_under_the_share_cap() -> None:
     levels = [w.sessions[0].level for w in plan.weeks]
     assert levels == sorted(levels) and levels[-1] > levels[0] + 3
     assert check_caps(plan) == []
+
+
+def test_plan_from_dict_errors(novice: Plan) -> None:
+    d = novice.to_dict()
+    del d["weeks"]
+    with pytest.raises(ValueError, match="invalid plan: missing key 'weeks'"):
+        Plan.from_dict(d)
+    d = novice.to_dict()
+    d["start"] = "yesterday"
+    with pytest.raises(ValueError, match="invalid plan"):
+        Plan.from_dict(d)
+    with pytest.raises(ValueError, match="newer"):
+        Plan.from_dict({**novice.to_dict(), "schema_version": 99})
+    with pytest.raises(ValueError, match="JSON object"):
+        Plan.from_dict([])
+
+
+def test_json_documented() -> None:
+    """Every key Plan.to_dict writes is documented in docs/plan-json.md."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "plan-json.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_]+)`", doc, flags=re.M))
+    documented |= {k for cell in re.findall(r"^\| `([a-z_`, ]+)` \|", doc, flags=re.M)
+                   for k in re.findall(r"[a-z_]+", cell)}
+    plan = build_plan(_load("novice-lateral-knee"), START)
+    d = plan.to_dict()
+    keys = set(d) | set(d["limits"]) | set(d["weeks"][0])
+    s = d["weeks"][0]["sessions"][0]
+    keys |= set(s) | set(s["blocks"][0]) | set(s["blocks"][0]["steps"][0])
+    keys |= set(s["blocks"][0]["looks"]) - {"left", "right", "sequence", "interval_s"}
+    assert keys - documented == set()

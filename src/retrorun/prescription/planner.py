@@ -280,6 +280,8 @@ def build_plan(
     """
     if isinstance(start, dt.datetime):
         start = start.date()
+    if not isinstance(start, dt.date):
+        raise TypeError(f"start must be a datetime.date, got {type(start).__name__}")
     if not 1 <= int(weeks) <= MAX_WEEKS:
         raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
     weeks = int(weeks)

@@ -469,7 +469,7 @@ def _with_id(s: Session, k: int) -> Session:
 def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tuple[str, ...]:
     notes: list[str] = []
     if result.supervised:
-        notes.append("Supervised only: " + "; ".join(
+        notes.append("Supervised only (treadmill with handrails or a coach present): " + " ".join(
             r.message for r in result.reasons if r.outcome == "supervised"))
     for r in result.reasons:
         if r.outcome == "advice":

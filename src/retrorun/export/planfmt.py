@@ -119,8 +119,11 @@ def short_decision(decision: str) -> str:
         return "↑ duration"
     if decision.startswith("hold: top"):
         return "maintain"
+    if "repeat the full dose" in decision:
+        return "repeat full dose"
     if decision.startswith("hold"):
-        return "build minutes"
+        i = decision.find("(")
+        return "build" + (f" {decision[i:]}" if i >= 0 else " minutes")
     return decision
 
 

@@ -348,8 +348,9 @@ def build_plan(
                 freq += 1
                 decision = f"progress: frequency → {freq} sessions a week"
             else:
-                kind = "duration" if nxt.phase == cur.phase else \
-                    f"speed → {nxt.phase.replace('_', ' ')}"
+                kind = ("duration" if nxt.phase == cur.phase else
+                        "maintenance" if nxt.phase == "maintenance" else
+                        f"speed → {nxt.phase.replace('_', ' ')}")
                 level_i = nxt_i
                 decision = f"progress: {kind} (L{level_i})"
             full_at_level = 0
@@ -433,7 +434,7 @@ def build_plan(
             _with_id(s, k) for k, s in enumerate(sessions, start=1)
         ]
         if decision.startswith("hold L") and first_binding == "level":
-            decision = f"hold L{level_i}: repeat the full dose (≥ {min_full} sessions)"
+            decision = f"hold L{level_i}: at the full dose (≥ {min_full} sessions before moving on)"
         elif decision.startswith("hold L") and first_binding:
             decision = f"hold L{level_i}: build minutes ({first_binding})"
         totals[w] = totals.get(w, 0.0) + used

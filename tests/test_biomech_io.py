@@ -89,7 +89,7 @@ def test_markerset_detection_and_mapping(tmp_path: Path) -> None:
     assert ms.roles["LASI"] == "MyLeftASIS" and ms.roles["RASI"] == "RASI"
     t = tmp_path / "map.toml"
     t.write_text('base = "nope"\n')
-    with pytest.raises(TrialFileError, match="map.toml.*unknown base"):
+    with pytest.raises(TrialFileError, match=r"map\.toml.*unknown base"):
         load_mapping(t)
     assert set(PROFILES) >= {"pig_cgm", "rbds", "ric", "hamner", "opencap"}
 
@@ -123,14 +123,14 @@ def test_bitflipped_c3d_header(real_data: Path, tmp_path: Path) -> None:
     data[1] ^= 0xFF  # the C3D key byte (0x50)
     p = tmp_path / "flip.c3d"
     p.write_bytes(bytes(data))
-    with pytest.raises(TrialFileError, match="flip.c3d"):
+    with pytest.raises(TrialFileError, match=r"flip\.c3d"):
         load_trial(p)
 
 
 def test_garbage_and_unsupported(tmp_path: Path) -> None:
     g = tmp_path / "garbage.c3d"
     g.write_bytes(b"not a c3d file at all" * 20)
-    with pytest.raises(TrialFileError, match="garbage.c3d"):
+    with pytest.raises(TrialFileError, match=r"garbage\.c3d"):
         load_trial(g)
     u = tmp_path / "trial.xyz"
     u.write_text("1 2 3")
@@ -144,15 +144,15 @@ def test_truncated_and_corrupt_mot(real_data: Path, tmp_path: Path) -> None:
     lines = (real_data / HAMNER_GRF).read_text().splitlines()
     p = tmp_path / "grf_cut.mot"
     p.write_text("\n".join(lines[:2000]) + "\n")
-    with pytest.raises(TrialFileError, match="grf_cut.mot: truncated"):
+    with pytest.raises(TrialFileError, match=r"grf_cut\.mot: truncated"):
         read_mot(p)
     q = tmp_path / "grf_ragged.mot"
     q.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:40] + "\n")
-    with pytest.raises(TrialFileError, match="grf_ragged.mot"):
+    with pytest.raises(TrialFileError, match=r"grf_ragged\.mot"):
         read_mot(q)
     r = tmp_path / "grf_text.mot"
     r.write_text("\n".join(lines[:100]).replace("0.05000000", "abc", 1))
-    with pytest.raises(TrialFileError, match="grf_text.mot: non-numeric"):
+    with pytest.raises(TrialFileError, match=r"grf_text\.mot: non-numeric"):
         read_mot(r)
     s = tmp_path / "noheader.mot"
     s.write_text("time\tx\n0\t1\n")
@@ -168,5 +168,5 @@ def test_truncated_trc(real_data: Path, tmp_path: Path) -> None:
         load_trial(p)
     b = tmp_path / "bin.trc"
     b.write_bytes(b"\x00\x01" * 100)
-    with pytest.raises(TrialFileError, match="bin.trc"):
+    with pytest.raises(TrialFileError, match=r"bin\.trc"):
         load_trial(b)

@@ -199,3 +199,32 @@ def test_extension_step_fills_mechanics(rbds) -> None:
         assert ANALYSIS_STEPS[-1] is knee_stub
     finally:
         ANALYSIS_STEPS[:] = before
+
+
+def test_grf_plates_without_foot_are_assigned_by_cop(real_data: Path, tmp_path: Path) -> None:
+    """Hamner GRF renamed to plate-style columns (1_, 2_): contacts assigned by COP give
+    the same per-foot events as the R_/L_ columns."""
+    text = (real_data / HAMNER_GRF).read_text()
+    plates = tmp_path / "grf_plates.mot"
+    plates.write_text(text.replace("R_ground", "1_ground").replace("L_ground", "2_ground"))
+    ref = analyze_trial(load_trial(real_data / HAMNER_IK, grf=real_data / HAMNER_GRF))
+    tr = load_trial(real_data / HAMNER_IK, grf=plates)
+    assert {p.foot for p in tr.plates} == {None}
+    res = analyze_trial(tr)
+    for side in ("left", "right"):
+        assert np.allclose(res.events[side].foot_strike, ref.events[side].foot_strike)
+        assert np.allclose(res.events[side].toe_off, ref.events[side].toe_off)
+
+
+def test_ric_cluster_set_with_static(real_data: Path) -> None:
+    tr = load_trial(real_data / "ric_running/20140515T133244_run.c3d",
+                    static=real_data / "ric_running/20140515T133244_static.c3d")
+    res = analyze_trial(tr, mass=70.0)
+    jc = res.joint_centres
+    assert jc.methods["knee_l"] == "epicondyle mid-point"
+    hip_w = np.nanmedian(np.linalg.norm(jc["hip_l"] - jc["hip_r"], axis=1))
+    assert 0.14 < hip_w < 0.24  # hip centres, not trochanters
+    assert res.direction.direction == "forward" and res.direction.mode == "treadmill"
+    st = res.spatiotemporal
+    assert 150 < st["cadence_steps_per_min"] < 200
+    assert 0.12 < st["contact_time_s"]["mean"] < 0.35

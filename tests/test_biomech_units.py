@@ -222,3 +222,10 @@ def test_newton_polar_equals_svd_rotation(seed, planar) -> None:
     got, ref_r = _rotation_from_covariance(h), _svd_rotation(h)
     assert np.allclose(got, ref_r, atol=1e-8)
     assert np.allclose(np.linalg.det(got), 1.0)
+
+
+def test_json_safe() -> None:
+    from retrorun.biomech.analysis import _json_safe
+
+    out = _json_safe({"a": np.float64("nan"), "b": [np.int64(3), np.inf], "c": np.arange(2)})
+    assert out == {"a": None, "b": [3, None], "c": [0, 1]}

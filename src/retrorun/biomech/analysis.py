@@ -117,7 +117,7 @@ class AnalysisResult:
         if t.events:
             file_events = {s: {k: [round(float(x), 4) for x in v] for k, v in d.items()}
                            for s, d in t.events.items()}
-        return {
+        return _json_safe({
             "schema": SCHEMA,
             "retrorun_version": __version__,
             "trial": trial_info,
@@ -136,7 +136,22 @@ class AnalysisResult:
             "joint_centres": dict(self.joint_centres.methods),
             "mechanics": self.mechanics,
             "warnings": list(self.warnings),
-        }
+        })
+
+
+def _json_safe(obj: Any) -> Any:
+    """Recursively turn numpy scalars/arrays into Python values and NaN/inf into None."""
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _json_safe(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
 
 
 def _total_vertical_at(trial: Trial, times: np.ndarray, cutoff: float | None = None

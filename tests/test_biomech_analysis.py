@@ -151,8 +151,13 @@ def test_no_forces_uses_kinematics_and_given_mass(real_data: Path, rbds) -> None
     tr, _ = rbds
     res = analyze_trial(tr, use_forces=False, mass=62.0)
     assert res.events.source == "kinematic"
-    assert res.body_mass_kg == 62.0 and res.body_mass_source == "user"
-    assert res.to_dict()["com"]["grf_check"] is None
+    # --no-forces changes only the events: the mass still comes from the force data
+    assert res.body_mass_source == "grf_whole_strides"
+    assert res.body_mass_kg == pytest.approx(60.5, abs=0.3)
+    assert res.to_dict()["com"]["grf_check"] is not None
+    res2 = analyze_trial(load_trial(real_data / "opencap_walk/walk.trc"), mass=83.0)
+    assert res2.body_mass_kg == 83.0 and res2.body_mass_source == "user"
+    assert res2.to_dict()["com"]["grf_check"] is None
 
 
 def test_walk_force_events_match_vicon_events(real_data: Path) -> None:

@@ -59,7 +59,7 @@ def test_analyze_no_forces(real_data: Path, tmp_path: Path) -> None:
     d = json.loads(out.read_text())
     _contract(d)
     assert d["events_source"] == "kinematic"
-    assert d["body_mass_kg"] == 62.0 and d["body_mass_source"] == "user"
+    assert d["body_mass_source"] == "grf_whole_strides"  # only the events ignore forces
 
 
 def test_analyze_hamner_mot_with_grf_and_time_reverse(real_data: Path, tmp_path: Path) -> None:

@@ -338,8 +338,8 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     trial : from :func:`retrorun.biomech.load_trial` (lab frame).
     static : static calibration trial (defaults to ``trial.static``).
     mass : body mass, kg, used when the forces cannot give it (or ``use_forces`` is off).
-    use_forces : when False, events come from kinematics even if forces exist, and body
-        mass is *mass* (or the file's value).
+    use_forces : when False, events come from kinematics even if forces exist (the
+        force data still give the body mass and the COM–GRF check).
     sex, stature : de Leva table and stature (m) for the segmental COM.
     kinematic_method : "zeni_height" (default) or "zeni" (see :mod:`events`).
     steps : extra steps (default: the registered :data:`ANALYSIS_STEPS`).
@@ -370,7 +370,7 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     check = _events_check(fe, ke) if fe is not None else None
     # body mass
     body_mass, source = None, "none"
-    if use_forces and fe is not None and direction.mode == "treadmill":
+    if fe is not None and direction.mode == "treadmill":
         body_mass = body_mass_from_grf(trial, fe)
         source = "grf_whole_strides" if body_mass is not None else "none"
     if body_mass is None and mass is not None:
@@ -403,7 +403,7 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     cm["stature_m"] = round(com.stature_m, 3)
     cm["model_notes"] = com.notes
     cm["grf_check"] = (_grf_check(trial, com_f, body_mass, direction.mode, fe, ke)
-                       if has_f and use_forces else None)
+                       if has_f else None)
     res = AnalysisResult(trial=trial, joint_centres=jc, direction=direction,
                          body_mass_kg=body_mass, body_mass_source=source, events=events,
                          force_events=fe, kinematic_events=ke, spatiotemporal=st, com=com,

@@ -233,3 +233,20 @@ def test_ric_cluster_set_with_static(real_data: Path) -> None:
     st = res.spatiotemporal
     assert 150 < st["cadence_steps_per_min"] < 200
     assert 0.12 < st["contact_time_s"]["mean"] < 0.35
+
+
+def test_knee_ankle_fallback_close_to_vicon_centres(real_data: Path) -> None:
+    """Without the file's KJC/AJC, lateral marker + half default width lands within
+    25 mm (median) of Vicon's CGM centres on walk.c3d (CGM uses measured widths)."""
+    from retrorun.biomech.jointcentres import joint_centres
+    from retrorun.biomech.markersets import PROFILES, MarkerSet
+
+    tr = load_trial(real_data / "ktk_walk/walk.c3d")
+    roles = {k: v for k, v in PROFILES["pig_cgm"].roles.items()
+             if k not in ("LKJC", "RKJC", "LAJC", "RAJC")}
+    jc = joint_centres(tr, MarkerSet("no-model-outputs", roles, {}))
+    for s, S in (("l", "L"), ("r", "R")):
+        assert jc.methods[f"knee_{s}"].startswith("lateral marker")
+        dk = np.nanmedian(np.linalg.norm(jc[f"knee_{s}"] - tr.markers[f"{S}KJC"], axis=1))
+        da = np.nanmedian(np.linalg.norm(jc[f"ankle_{s}"] - tr.markers[f"{S}AJC"], axis=1))
+        assert dk < 0.025 and da < 0.025

@@ -186,3 +186,14 @@ def test_numpy_plates_match_ezc3d(real_data: Path, name: str) -> None:
         assert np.allclose(a.cop[loaded], b.cop[loaded], atol=1e-9)
         assert np.allclose(a.free_moment[loaded], b.free_moment[loaded], atol=1e-9)
         assert np.allclose(a.corners, b.corners)
+
+
+def test_pose2sim_keypoints(real_data: Path) -> None:
+    from retrorun.biomech.jointcentres import joint_centres
+
+    tr = load_trial(real_data / "pose2sim_demo/pose2sim_BalancingTrial_0-100_filt_butterworth.trc")
+    assert tr.meta["markerset"] == "pose2sim"
+    jc = joint_centres(tr)
+    assert jc.methods["knee_l"] == "file"  # keypoints are joint centres
+    thigh = np.nanmedian(np.linalg.norm(jc["hip_l"] - jc["knee_l"], axis=1))
+    assert 0.3 < thigh < 0.55

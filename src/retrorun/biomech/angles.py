@@ -31,7 +31,7 @@ import numpy as np
 
 from retrorun.biomech.segments import Frames
 
-__all__ = ["JOINT_SIGNS", "cardan_zxy", "joint_angles", "relative_rotation"]
+__all__ = ["JOINT_SIGNS", "cardan_zxy", "cardan_zyx", "joint_angles", "relative_rotation"]
 
 #: sign multipliers (flexion, adduction, rotation) applied to (a, b, c) for the right side;
 #: the left side additionally flips adduction and rotation.
@@ -68,7 +68,18 @@ def cardan_zxy(R: np.ndarray) -> np.ndarray:
     return np.stack([a, b, c], axis=-1)
 
 
-def joint_angles(proximal: Frames, distal: Frames, joint: str, side: str) -> np.ndarray:
+def cardan_zyx(R: np.ndarray) -> np.ndarray:
+    """Decompose rotation matrices as ``Rz(a) Ry(b) Rx(c)`` (radians, shape (N, 3))."""
+    R = np.asarray(R, float)
+    b = -np.arcsin(np.clip(R[:, 2, 0], -1.0, 1.0))
+    c = np.arctan2(R[:, 2, 1], R[:, 2, 2])
+    a = np.arctan2(R[:, 1, 0], R[:, 0, 0])
+    return np.stack([a, b, c], axis=-1)
+
+
+def joint_angles(
+    proximal: Frames, distal: Frames, joint: str, side: str, *, convention: str = "isb"
+) -> np.ndarray:
     """Clinical joint angles (flexion, adduction, rotation), radians, shape (N, 3).
 
     Parameters
@@ -78,11 +89,24 @@ def joint_angles(proximal: Frames, distal: Frames, joint: str, side: str) -> np.
         shank→foot for the ankle).
     joint : {"hip", "knee", "ankle"}
     side : {"left", "right"}
+    convention : {"isb", "pig"}
+        Only matters for the ankle. ``"isb"`` (default): Wu et al. 2002 JCS, third axis the
+        foot's vertical axis (rotation), floating axis ~anterior (inversion).
+        ``"pig"``: Plug-in Gait / CGM, Cardan Z-Y-X with the foot's long axis last; the
+        output reproduces Vicon's ``AnkleAngles`` components and signs exactly
+        (dorsiflexion, Vicon's 2nd component = rotation about the foot long axis, which is
+        eversion-positive on this ISB axis set, and rotation about the floating axis).
     """
     if joint not in JOINT_SIGNS:
         raise ValueError(f"joint must be one of {sorted(JOINT_SIGNS)}, got {joint!r}")
     if side not in ("left", "right"):
         raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    if convention not in ("isb", "pig"):
+        raise ValueError(f"convention must be 'isb' or 'pig', got {convention!r}")
+    if joint == "ankle" and convention == "pig":
+        a, b, c = cardan_zyx(relative_rotation(proximal, distal)).T
+        s = 1.0 if side == "right" else -1.0
+        return np.stack([a, -s * c, s * b], axis=-1)
     abc = cardan_zxy(relative_rotation(proximal, distal))
     sign = np.array(JOINT_SIGNS[joint])
     if side == "left":

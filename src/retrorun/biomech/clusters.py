@@ -1,0 +1,86 @@
+"""Rigid marker clusters: least-squares pose (Söderkvist & Wedin 1993) and carrying
+static-trial landmarks into a dynamic trial (CAST, Cappozzo et al. 1995)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["carry_landmarks", "cluster_pose", "to_global", "to_local"]
+
+
+def cluster_pose(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pose of a rigid cluster in every frame by SVD (Söderkvist & Wedin 1993).
+
+    Parameters
+    ----------
+    reference : (k, 3) cluster in its reference (local) configuration, m.
+    moving : (N, k, 3) the same markers in each frame, m (NaN allowed).
+
+    Returns
+    -------
+    R : (N, 3, 3) rotations and t : (N, 3) translations with
+        ``moving[i] ≈ reference @ R[i].T + t[i]``; NaN in frames with fewer than 3
+        visible markers (frames with a missing marker use the visible ones).
+    """
+    moving = np.asarray(moving, dtype=float)
+    ref = np.asarray(reference, dtype=float)
+    vis = np.isfinite(moving).all(axis=2) & np.isfinite(ref).all(axis=1)[None, :]  # (N, k)
+    w = vis.astype(float)
+    nvis = w.sum(axis=1)
+    wsum = np.maximum(nvis, 1.0)[:, None]
+    mov0 = np.nan_to_num(moving)
+    ref0 = np.nan_to_num(ref)
+    mc = (w[:, :, None] * mov0).sum(axis=1) / wsum
+    rc = (w[:, :, None] * ref0[None]).sum(axis=1) / wsum
+    a = (ref0[None] - rc[:, None]) * w[:, :, None]
+    b = (mov0 - mc[:, None]) * w[:, :, None]
+    h = np.einsum("nki,nkj->nij", a, b)
+    u, _, vt = np.linalg.svd(h)
+    d = np.sign(np.linalg.det(np.einsum("nij,njk->nik", vt.transpose(0, 2, 1),
+                                        u.transpose(0, 2, 1))))
+    d[d == 0] = 1.0
+    dm = np.zeros((len(d), 3, 3))
+    dm[:, 0, 0] = 1.0
+    dm[:, 1, 1] = 1.0
+    dm[:, 2, 2] = d
+    r = np.einsum("nji,njk,nlk->nil", vt, dm, u)  # V D U^T
+    t = mc - np.einsum("nij,nj->ni", r, rc)
+    bad = nvis < 3
+    r[bad] = np.nan
+    t[bad] = np.nan
+    return r, t
+
+
+def to_global(r: np.ndarray, t: np.ndarray, local: np.ndarray) -> np.ndarray:
+    """Global trajectory (N, 3) of a point fixed at *local* (3,) in the cluster frame."""
+    return np.einsum("nij,j->ni", r, np.asarray(local, dtype=float)) + t
+
+
+def to_local(r: np.ndarray, t: np.ndarray, glob: np.ndarray) -> np.ndarray:
+    """Local coordinates (N, 3) of global points (N, 3)."""
+    return np.einsum("nji,nj->ni", r, glob - t)
+
+
+def carry_landmarks(static: dict[str, np.ndarray], dynamic: dict[str, np.ndarray],
+                    cluster: list[str], landmarks: list[str]) -> dict[str, np.ndarray]:
+    """Reconstruct static-trial landmarks in a dynamic trial by cluster tracking.
+
+    Parameters
+    ----------
+    static, dynamic : marker dicts (name → (N, 3) m) of the static and dynamic trials.
+    cluster : labels of the rigid cluster (≥ 3 present in both trials).
+    landmarks : static labels to carry.
+
+    Returns
+    -------
+    dict landmark → (N_dynamic, 3) m. Empty when the cluster is not usable.
+    """
+    labs = [c for c in cluster if c in static and c in dynamic]
+    if len(labs) < 3:
+        return {}
+    ref = np.stack([np.nanmean(static[c], axis=0) for c in labs])  # (k, 3) static mean
+    mov = np.stack([dynamic[c] for c in labs], axis=1)  # (N, k, 3)
+    r, t = cluster_pose(ref, mov)
+    # the static frame itself is the local frame: R = I, t = 0 there
+    return {lm: to_global(r, t, np.nanmean(static[lm], axis=0))
+            for lm in landmarks if lm in static and np.isfinite(static[lm]).any()}

@@ -72,52 +72,25 @@ class SegmentInertia:
 
 
 def segment_inertia(segment: str, body_mass: float, sex: str = "male") -> SegmentInertia:
-    """De Leva (1996) parameters for ``"shank"`` or ``"foot"`` in ISB axes.
+    """De Leva (1996) parameters of ``"shank"`` or ``"foot"`` mapped to ISB segment axes.
 
-    Uses :data:`retrorun.biomech.anthropometry.DE_LEVA` when available.
+    Uses :data:`retrorun.biomech.anthropometry.DE_LEVA`. For the shank (long axis Y) the
+    transverse radius is about X, longitudinal about Y, sagittal about Z; for the foot
+    (long axis X) longitudinal is about X, transverse about Y, sagittal about Z.
     """
-    from retrorun.biomech import anthropometry
+    from retrorun.biomech.anthropometry import DE_LEVA
 
-    return anthropometry_segment(anthropometry, segment, body_mass, sex)
-
-
-def anthropometry_segment(module, segment: str, body_mass: float, sex: str) -> SegmentInertia:
-    """Adapter from the anthropometry table to :class:`SegmentInertia` (ISB axes)."""
-    row = module.DE_LEVA[sex][segment]
-    sag, trans, lon = row["r_sagittal"], row["r_transverse"], row["r_longitudinal"]
-    if segment == "foot":  # long axis is X (anterior); sagittal axis Z; transverse axis Y
-        radii = (lon, trans, sag)
-    else:  # long axis Y; frontal (transverse) rotation about X; sagittal about Z
-        radii = (trans, lon, sag)
-    return SegmentInertia(row["mass"] * body_mass, row["com"], radii)
+    row = DE_LEVA[sex][segment]
+    sag, trans, lon = row.r_sagittal, row.r_transverse, row.r_longitudinal
+    radii = (lon, trans, sag) if segment == "foot" else (trans, lon, sag)
+    return SegmentInertia(row.mass_fraction * body_mass, row.com_fraction, radii)
 
 
 def lowpass(x: np.ndarray, rate: float, cutoff: float, order: int = 4) -> np.ndarray:
-    """Zero-lag Butterworth low-pass along axis 0 (``filtfilt``, so effective order 2·order).
+    """Zero-lag Butterworth low-pass along axis 0 (``retrorun.biomech.filters``), NaN kept."""
+    from retrorun.biomech.filters import butter_lowpass
 
-    NaN gaps are bridged by linear interpolation for filtering and restored afterwards;
-    all-NaN columns stay NaN.
-    """
-    from scipy.signal import butter, filtfilt
-
-    x = np.asarray(x, float)
-    if cutoff >= 0.5 * rate:
-        return x.copy()
-    b, a = butter(order, cutoff / (0.5 * rate))
-    flat = x.reshape(x.shape[0], -1)
-    nan = np.isnan(flat)
-    t = np.arange(flat.shape[0])
-    filled = flat.copy()
-    ok_cols = (~nan).sum(axis=0) >= 2
-    for j in np.flatnonzero(nan.any(axis=0) & ok_cols):  # loop over columns, not frames
-        good = ~nan[:, j]
-        filled[:, j] = np.interp(t, t[good], flat[good, j])
-    out = np.full_like(flat, np.nan)
-    padlen = min(3 * max(len(a), len(b)), flat.shape[0] - 1)
-    if ok_cols.any() and flat.shape[0] > 1:
-        out[:, ok_cols] = filtfilt(b, a, filled[:, ok_cols], axis=0, padlen=padlen)
-    out[nan] = np.nan
-    return out.reshape(x.shape)
+    return butter_lowpass(x, rate, cutoff, order=order)
 
 
 def _side_sign(side: str) -> float:

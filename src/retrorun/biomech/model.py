@@ -2,8 +2,10 @@
 
 Input is plain data: a ``markers`` dict name → (N, 3) array (metres, one lab frame) and a
 ``centres`` dict of joint centres named like :func:`retrorun.biomech.jointcentres.joint_centres`
-returns them (``"hip_l"``, ``"knee_l"``, ``"ankle_l"``, ``..._r``). A marker-name map
-(:data:`MARKER_ROLES`) says which marker plays which anatomical role in each marker set.
+returns them (``"hip_l"``, ``"knee_l"``, ``"ankle_l"``, ``..._r``). A
+:class:`retrorun.biomech.markersets.MarkerSet` says which marker plays which anatomical role
+(roles ``LASI RASI LPSI RPSI`` and per side ``SKNE`` lateral epicondyle, ``SANK`` lateral
+malleolus, ``STOE`` toe/forefoot, ``SHEE`` heel).
 """
 
 from __future__ import annotations
@@ -13,50 +15,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrorun.biomech.angles import joint_angles
+from retrorun.biomech.markersets import PROFILES, MarkerSet
 from retrorun.biomech.segments import (
     Frames,
     foot_frame,
+    frame_from_axes,
     pelvis_frame,
     shank_frame,
     thigh_frame,
 )
 
-__all__ = ["MARKER_ROLES", "LowerLimbKinematics", "guess_marker_roles", "lower_limb_kinematics"]
-
-#: role → marker name per marker set; ``{s}`` is the side prefix of that set.
-MARKER_ROLES: dict[str, dict[str, str]] = {
-    # Plug-in Gait / CGM (Vicon), e.g. ktk_walk/walk.c3d
-    "cgm": {
-        "lasi": "LASI", "rasi": "RASI", "lpsi": "LPSI", "rpsi": "RPSI",
-        "knee_lat": "{S}KNE", "ankle_lat": "{S}ANK", "toe": "{S}TOE", "heel": "{S}HEE",
-    },
-    # OpenCap augmented markers (walk.trc)
-    "opencap": {
-        "lasi": "L.ASIS_study", "rasi": "r.ASIS_study", "lpsi": "L.PSIS_study",
-        "rpsi": "r.PSIS_study", "knee_lat": "{s}_knee_study", "ankle_lat": "{s}_ankle_study",
-        "toe": "{s}_toe_study", "heel": "{s}_calc_study",
-    },
-    # Qualisys full-body running set (pyorerun Running_0002.c3d)
-    "qualisys_running": {
-        "lasi": "LASIS", "rasi": "RASIS", "lpsi": "LBackAsis", "rpsi": "RBackAsis",
-        "knee_lat": "{S}KneeLat", "ankle_lat": "{S}AnkleLat", "toe": "{S}PHAL2",
-        "heel": "{S}Heel",
-    },
-    # Fukuchi 2017 RBDS (CAST clusters; knee/ankle landmarks only in the static trial)
-    "rbds": {
-        "lasi": "L.ASIS", "rasi": "R.ASIS", "lpsi": "L.PSIS", "rpsi": "R.PSIS",
-        "knee_lat": "{S}.Knee", "ankle_lat": "{S}.Ankle", "toe": "{S}.MT2",
-        "heel": "{S}.Heel.Top",
-    },
-    # Hamner & Delp 2013 (markers embedded in the IK .mot; no knee/ankle landmarks)
-    "hamner": {
-        "lasi": "LASI", "rasi": "RASI", "lpsi": "LPSI", "rpsi": "RPSI",
-        "knee_lat": "", "ankle_lat": "", "toe": "{S}TOE", "heel": "{S}CAL",
-    },
-}
-_SIDE_PREFIX = {"left": ("L", "l"), "right": ("R", "r")}
-_SIDE_OPPOSITE = {"l": "L", "r": "r"}
-
+__all__ = ["LowerLimbKinematics", "lower_limb_kinematics"]
 
 @dataclass
 class LowerLimbKinematics:
@@ -84,40 +53,18 @@ def _rot_z(a: float) -> np.ndarray:
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
 
 
-def _name(template: str, side: str) -> str:
-    S, s = _SIDE_PREFIX[side]
-    name = template.format(S=S, s=s)
-    # OpenCap spells the left side with a capital L and the right with a small r
-    if "{s}" in template and side == "left":
-        name = template.format(S=S, s="L")
-    return name
-
-
-def guess_marker_roles(names: set[str] | list[str]) -> str | None:
-    """Name of the :data:`MARKER_ROLES` set whose pelvis markers are all present."""
-    have = set(names)
-    for key, roles in MARKER_ROLES.items():
-        if all(roles[r] in have for r in ("lasi", "rasi", "lpsi", "rpsi")):
-            if key == "cgm" and "LKNE" not in have and "LCAL" in have:
-                continue
-            return key
-    if {"LASI", "RASI", "LPSI", "RPSI"} <= have:
-        return "hamner"
-    return None
-
-
-def _get(markers: dict, centres: dict, key: str) -> np.ndarray | None:
+def _get(markers: dict, centres: dict, ms: MarkerSet, key: str, role: str) -> np.ndarray | None:
+    """Centre-dict override *key* first, then the marker-set *role*."""
     if key in centres:
         return np.asarray(centres[key], float)
-    if key and key in markers:
-        return np.asarray(markers[key], float)
-    return None
+    v = ms.get(markers, role)
+    return None if v is None else np.asarray(v, float)
 
 
 def lower_limb_kinematics(
     markers: dict[str, np.ndarray],
     centres: dict[str, np.ndarray],
-    roles: str | dict[str, str] = "cgm",
+    markerset: str | MarkerSet = "pig_cgm",
     *,
     ankle_convention: str = "isb",
     foot_from_heel: bool = False,
@@ -132,9 +79,8 @@ def lower_limb_kinematics(
     centres : dict of (N, 3) arrays
         ``hip_l``, ``knee_l``, ``ankle_l`` (and ``_r``). Optional lateral landmark
         overrides ``knee_lat_l``/``ankle_lat_l`` (e.g. static landmarks tracked by clusters).
-    roles : str or dict
-        Key of :data:`MARKER_ROLES` or a role → marker-name dict with ``{S}``/``{s}``
-        side placeholders.
+    markerset : str or MarkerSet
+        Profile name in :data:`retrorun.biomech.markersets.PROFILES` or a resolved set.
     ankle_convention : {"isb", "pig"}
     foot_from_heel : bool
         Foot long axis heel→toe instead of ankle joint centre→toe (Plug-in Gait).
@@ -147,11 +93,14 @@ def lower_limb_kinematics(
         ``{"left": (static_plantarflexion, static_rotation_offset)}`` in rad (Plug-in Gait
         ``StaticPlantFlex``/``StaticRotOff`` from a static trial).
 
-    Segments whose inputs are missing are skipped and listed in ``missing``.
+    Segments whose inputs are missing are skipped and listed in ``missing``. Without a
+    lateral knee landmark the thigh's medio-lateral axis is taken from the pelvis
+    (``knee_lateral_l`` in ``missing``): hip rotation and knee ab/adduction/rotation are then
+    NaN; without a lateral malleolus, knee rotation and ankle inversion/rotation are NaN.
     """
-    rmap = MARKER_ROLES[roles] if isinstance(roles, str) else roles
+    ms = PROFILES[markerset] if isinstance(markerset, str) else markerset
     out = LowerLimbKinematics()
-    pel = [_get(markers, centres, rmap[k]) for k in ("lasi", "rasi", "lpsi", "rpsi")]
+    pel = [_get(markers, centres, ms, "", k) for k in ("LASI", "RASI", "LPSI", "RPSI")]
     if any(p is None for p in pel):
         out.missing.append("pelvis")
         pelvis = None
@@ -163,18 +112,24 @@ def lower_limb_kinematics(
     for side in ("left", "right"):
         t = side[0]
         hjc, kjc, ajc = (centres.get(f"{j}_{t}") for j in ("hip", "knee", "ankle"))
-        klat = _get(markers, centres, f"knee_lat_{t}")
-        if klat is None:
-            klat = _get(markers, centres, _name(rmap["knee_lat"], side))
-        alat = _get(markers, centres, f"ankle_lat_{t}")
-        if alat is None:
-            alat = _get(markers, centres, _name(rmap["ankle_lat"], side))
-        toe = _get(markers, centres, _name(rmap["toe"], side))
-        heel = _get(markers, centres, _name(rmap["heel"], side))
+        S = t.upper()
+        klat = _get(markers, centres, ms, f"knee_lat_{t}", S + "KNE")
+        alat = _get(markers, centres, ms, f"ankle_lat_{t}", S + "ANK")
+        toe = _get(markers, centres, ms, f"toe_{t}", S + "TOE")
+        heel = _get(markers, centres, ms, f"heel_{t}", S + "HEE")
         thigh = shank = None
+        thigh_fallback = False
         if hjc is not None and kjc is not None and klat is not None:
             thigh = thigh_frame(hjc, kjc, klat, side)
             out.frames[f"thigh_{t}"] = thigh
+        elif hjc is not None and kjc is not None and pelvis is not None:
+            # no lateral knee landmark: medio-lateral direction borrowed from the pelvis;
+            # flexion/adduction stay valid, axial rotations are not measured (set NaN)
+            thigh = Frames(frame_from_axes(hjc - kjc, pelvis.R[:, :, 2], "YZ"),
+                           np.asarray(kjc, float))
+            out.frames[f"thigh_{t}"] = thigh
+            thigh_fallback = True
+            out.missing.append(f"knee_lateral_{t}")
         else:
             out.missing.append(f"thigh_{t}")
         sgn = 1.0 if side == "right" else -1.0
@@ -199,8 +154,14 @@ def lower_limb_kinematics(
             out.missing.append(f"shank_{t}")
         if pelvis is not None and thigh is not None:
             out.angles[f"hip_{t}"] = joint_angles(pelvis, thigh, "hip", side)
+            if thigh_fallback:
+                out.angles[f"hip_{t}"][:, 2] = np.nan
         if thigh is not None and shank is not None:
             out.angles[f"knee_{t}"] = joint_angles(thigh, shank, "knee", side)
+            if alat is None:  # shank's lateral axis copied from the femur: no rotation DOF
+                out.angles[f"knee_{t}"][:, 2] = np.nan
+            if thigh_fallback:
+                out.angles[f"knee_{t}"][:, 1:] = np.nan
         if ank_shank is None or toe is None:
             out.missing.append(f"foot_{t}")
             continue
@@ -212,4 +173,6 @@ def lower_limb_kinematics(
         out.angles[f"ankle_{t}"] = joint_angles(
             ank_shank, foot, "ankle", side, convention=ankle_convention
         )
+        if alat is None:
+            out.angles[f"ankle_{t}"][:, 1:] = np.nan
     return out

@@ -12,11 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
+from _walk import load_walk, rms
 from retrorun.biomech.angles import cardan_zxy, cardan_zyx, joint_angles
 from retrorun.biomech.model import lower_limb_kinematics
 from retrorun.biomech.segments import Frames, frame_from_axes, thigh_frame
-
-from _walk import load_walk, rms
 
 angles3 = st.tuples(
     st.floats(-170, 170), st.floats(-80, 80), st.floats(-170, 170)
@@ -66,8 +65,8 @@ def test_left_right_mirror_gives_same_clinical_angles(flex, add, rot):
     m_thi = MIRROR @ thigh_R[0] @ flipZ
     # mirrored frames are proper rotations again after the Z flip
     assert np.isclose(np.linalg.det(m_thi), 1.0)
-    left = joint_angles(Frames(m_pel[None], np.zeros((1, 3))), Frames(m_thi[None], np.zeros((1, 3))),
-                        "hip", "left")
+    z = np.zeros((1, 3))
+    left = joint_angles(Frames(m_pel[None], z), Frames(m_thi[None], z), "hip", "left")
     np.testing.assert_allclose(np.degrees(left), np.degrees(right), atol=1e-9)
     np.testing.assert_allclose(np.degrees(right[0]), [flex, add, rot], atol=1e-9)
 
@@ -76,7 +75,7 @@ def test_thigh_frame_side_conventions():
     hjc = np.array([[0.0, 0.1, 0.9]])
     kjc = np.array([[0.0, 0.1, 0.5]])
     # lab: X forward, Y left, Z up; left knee's lateral marker is further left (+Y)
-    f = thigh_frame(hjc, kjc, kjc + [0, 0.05, 0], "left")
+    f = thigh_frame(hjc, kjc, kjc + np.array([0, 0.05, 0]), "left")
     np.testing.assert_allclose(f.R[0][:, 2], [0, -1, 0], atol=1e-12)  # Z points right
     np.testing.assert_allclose(f.R[0][:, 0], [1, 0, 0], atol=1e-12)  # X anterior
     with pytest.raises(ValueError, match="side"):
@@ -105,8 +104,10 @@ def test_angles_from_vicon_bones_match_plug_in_gait_exactly(walk):
     for side, S in (("left", "L"), ("right", "R")):
         pel, fe, ti, fo = (_bone(mk, "PEL"), _bone(mk, S + "FE"), _bone(mk, S + "TI"),
                            _bone(mk, S + "FO", foot=True))
-        assert rms(np.degrees(joint_angles(pel, fe, "hip", side)), out[S + "HipAngles"]).max() < 0.01
-        assert rms(np.degrees(joint_angles(fe, ti, "knee", side)), out[S + "KneeAngles"]).max() < 0.01
+        hip = np.degrees(joint_angles(pel, fe, "hip", side))
+        knee = np.degrees(joint_angles(fe, ti, "knee", side))
+        assert rms(hip, out[S + "HipAngles"]).max() < 0.01
+        assert rms(knee, out[S + "KneeAngles"]).max() < 0.01
         # ankle: PiG uses the tibia rotated by the tibial torsion and a Z-Y-X sequence
         tor = (1.0 if side == "right" else -1.0) * pp[S + "TibialTorsion"]
         Ry = Rotation.from_euler("Y", tor).as_matrix()

@@ -192,7 +192,7 @@ def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
 def analyze_mechanics(
     trial,
     *,
-    events: dict[str, dict[str, np.ndarray]] | None = None,
+    events: Any = None,
     centres: dict[str, np.ndarray] | None = None,
     body_mass: float | None = None,
     height: float | None = None,
@@ -205,8 +205,9 @@ def analyze_mechanics(
     Parameters
     ----------
     trial : Trial (lab frame, SI; from :func:`retrorun.biomech.load_trial`).
-    events : ``{side: {"foot_strike": s, "toe_off": s}}``; default: force-plate contacts,
-        else the file's events.
+    events : :class:`~retrorun.biomech.events.GaitEvents` or
+        ``{side: {"foot_strike": s, "toe_off": s}}``; default: the file's events when both
+        sides have some, else force-plate contacts.
     centres : joint centres (``hip_l`` ...); default :func:`jointcentres.joint_centres`.
     body_mass, height : kg, m (defaults: file values, else mean vertical GRF / g).
     cutoff_hz : low-pass cut-off applied to markers **and** GRF (same cut-off avoids
@@ -268,7 +269,10 @@ def analyze_mechanics(
             events, ev_source = file_ev, "none"
             notes.append("no gait events: no per-stride values")
     else:
-        ev_source = "given"
+        ev_source = getattr(events, "source", "given")
+        if hasattr(events, "left"):  # retrorun.biomech.events.GaitEvents
+            events = {s: {"foot_strike": np.asarray(events[s].foot_strike, float),
+                          "toe_off": np.asarray(events[s].toe_off, float)} for s in SIDES}
 
     angles: dict[str, np.ndarray] = {}
     for s in SIDES:

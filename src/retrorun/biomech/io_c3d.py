@@ -116,6 +116,7 @@ def read_c3d(path: str | Path) -> Trial:
     if resid is not None and resid.size:
         bad = np.transpose(resid[0], (1, 0)) < 0
         xyz[bad] = np.nan
+    xyz[(xyz == 0.0).all(axis=2)] = np.nan  # (0, 0, 0) is the usual "missing" marker
     marker_idx = [i for i, lab in enumerate(labels) if lab not in computed]
     unit = (_param(params, "POINT", "UNITS", [""]) or [""])[0]
     scale, unit_used = length_scale(unit, xyz[:, marker_idx] if marker_idx else None)

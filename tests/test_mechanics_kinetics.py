@@ -150,7 +150,8 @@ def test_knee_moments_vs_plug_in_gait(walk):
 
 RUNNING = [
     # (file, extra load_trial kwargs, max rms diff as % of peak KAM, min r)
-    ("pyorerun_running/Running_0002.c3d", {}, 6.0, 0.99),
+    # body mass is not in the file: 70 kg nominal (segment masses scale with it)
+    ("pyorerun_running/Running_0002.c3d", {"mass": 70.0}, 6.0, 0.99),
     ("hamner2013_running/Run_30002_IK_Original.mot",
      {"grf": "hamner2013_running/Run_30002_GRF_newCOP3_v24.mot"}, 6.0, 0.99),
     ("rbds_fukuchi2017/RBDS001runT35.c3d",
@@ -160,7 +161,8 @@ RUNNING = [
 
 @pytest.mark.parametrize("path,kw,tol_pct,min_r", RUNNING, ids=["pyorerun", "hamner", "rbds"])
 def test_running_lever_arm_kam_agrees_with_inverse_dynamics(real_data, path, kw, tol_pct, min_r):
-    """In running stance the quasi-static lever-arm KAM and the Newton–Euler frontal knee
+    """Full analyze pipeline (body mass from the treadmill GRF where there is one). In
+    running stance the quasi-static lever-arm KAM and the Newton–Euler frontal knee
     moment differ by the foot+shank weight and inertia. Measured (rms diff as % of peak
     KAM / r): Running_0002 R 2.8 % / 0.997; Hamner L 3.9 % / 0.995, R 2.8 % / 0.996;
     RBDS001 L 14 % / 0.91, R 5.6 % / 0.98 (treadmill forefoot striker: larger segment
@@ -168,12 +170,14 @@ def test_running_lever_arm_kam_agrees_with_inverse_dynamics(real_data, path, kw,
     larger percentage).
     """
     from retrorun.biomech import load_trial
-    from retrorun.biomech.mechanics import analyze_mechanics
+    from retrorun.biomech.analysis import analyze_trial
 
-    kw = {k: real_data / v for k, v in kw.items()}
-    res = analyze_mechanics(load_trial(real_data / path, **kw))
-    checks = [v for k, v in res.checks.items() if k.startswith("kam_lever_vs_inverse")]
-    assert checks, res.notes
+    mass = kw.get("mass")
+    files = {k: real_data / v for k, v in kw.items() if k != "mass"}
+    res = analyze_trial(load_trial(real_data / path, **files), mass=mass)
+    joints = res.mechanics["joints"]
+    checks = [v for k, v in joints["checks"].items() if k.startswith("kam_lever_vs_inverse")]
+    assert checks, (joints["notes"], res.warnings)
     for c in checks:
         assert c["n"] > 30
         assert c["rms_diff_pct_peak"] < tol_pct, c

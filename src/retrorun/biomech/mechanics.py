@@ -253,9 +253,8 @@ def analyze_mechanics(
     if body_mass is None:
         body_mass = trial.meta.get("file_body_mass_kg")
     if body_mass is None and have_forces:
-        tot = sum(g.force[:, 2] for g in grf.values())
-        body_mass = float(np.mean(tot) / G)
-        notes.append("body mass from mean vertical GRF (assumes whole strides on the plates)")
+        notes.append("body mass unknown (give --mass): knee moments in N·m from the lever "
+                     "arm only, no inverse dynamics")
     if height is None:
         height = trial.meta.get("file_height_m")
     if events is None:
@@ -286,9 +285,9 @@ def analyze_mechanics(
 
     kinetics: dict[str, np.ndarray] = {}
     checks: dict[str, Any] = {}
-    if have_forces and body_mass:
-        shank_in = segment_inertia("shank", body_mass, sex)
-        foot_in = segment_inertia("foot", body_mass, sex)
+    if have_forces:
+        shank_in = segment_inertia("shank", body_mass or 0.0, sex)
+        foot_in = segment_inertia("foot", body_mass or 0.0, sex)
         for s in SIDES:
             t = s[0]
             need = (f"shank_{t}", f"foot_{t}")
@@ -303,7 +302,7 @@ def analyze_mechanics(
             kinetics[f"lever_arm_{t}"] = np.where(contact[s], arm, np.nan)
             kinetics[f"kam_lever_{t}"] = np.where(contact[s], lev[:, 1], np.nan)
             kinetics[f"kfm_lever_{t}"] = np.where(contact[s], lev[:, 0], np.nan)
-            if toe is not None:
+            if toe is not None and body_mass:
                 idr = inverse_dynamics_knee(
                     knee=knee, ankle=ankle, heel=heel, toe=toe, shank=sh, foot=fo,
                     grf=grf[s], shank_inertia=shank_in, foot_inertia=foot_in, rate=rate, side=s,
@@ -362,10 +361,12 @@ def analyze_mechanics(
                 if x is None:
                     continue
                 if scale is None:
-                    if norm is None:
+                    if norm is not None:
+                        scale = norm
+                    elif body_mass:
                         scale, unit = 1.0 / body_mass, "nm_per_kg"
                     else:
-                        scale = norm
+                        scale, unit = 1.0, "nm"
                 c_st = time_normalize(x, time, st) * scale
                 curves["stance"].setdefault(f"{key}_{unit}", {})[s] = _mean_sd(c_st)
                 met = cycle_metrics(c_st)
@@ -404,3 +405,25 @@ def analyze_mechanics(
     }
     return MechanicsResult(time, angles, kinetics, cyc, curves, per, asym, checks, settings,
                            notes)
+
+
+#: key of this step's section in ``AnalysisResult.mechanics`` (JSON ``mechanics.joints``)
+STEP_NAME = "joints"
+
+
+def mechanics_step(res: Any) -> None:
+    """Analysis step (see :func:`retrorun.biomech.analysis.register_step`): adds
+    ``mechanics.joints`` to the analyze JSON and the joint/knee/asymmetry report sections."""
+    trial = res.trial
+    height = trial.meta.get("file_height_m")
+    if height is None and getattr(res, "com", None) is not None:
+        height = getattr(res.com, "stature_m", None)
+    out = analyze_mechanics(trial, events=res.events, centres=res.joint_centres,
+                            body_mass=res.body_mass_kg, height=height)
+    d = out.to_dict()
+    d["settings"]["height_source"] = ("file" if trial.meta.get("file_height_m")
+                                      else "COM model stature estimate")
+    res.mechanics[STEP_NAME] = d
+    from retrorun.biomech.mechanics_report import report_sections
+
+    res.report_sections.extend(report_sections(d))

@@ -224,8 +224,14 @@ def _com_metrics(res_trial: Trial, jc: JointCentres, com_f: np.ndarray, ev: Gait
     }
 
 
-def _grf_check(trial: Trial, com_f: np.ndarray, mass: float) -> dict | None:
-    """Newton check: m·a_COM + m·g vs summed GRF during stance (vertical)."""
+def _grf_check(trial: Trial, com_f: np.ndarray, mass: float, mode: str,
+               fe: GaitEvents | None, ke: GaitEvents | None) -> dict | None:
+    """Newton check: m·a_COM + m·g vs summed GRF during stance.
+
+    Treadmill or per-foot force data measure the whole body; overground plates only when
+    the other foot is off the ground, so overground frames are kept only inside force
+    contacts while the opposite foot has no kinematic contact.
+    """
     if not trial.plates or mass is None:
         return None
     fs = trial.point_rate
@@ -233,6 +239,17 @@ def _grf_check(trial: Trial, com_f: np.ndarray, mass: float) -> dict | None:
     pred = mass * a + mass * np.array([0.0, 0.0, GRAVITY])
     grf = _total_vertical_at(trial, trial.time, cutoff=COM_CUTOFF)
     st = grf[:, 2] > 50.0
+    whole_body = mode == "treadmill" or all(p.foot is not None for p in trial.plates)
+    if not whole_body:
+        if fe is None:
+            return None
+        t = trial.time
+        keep = np.zeros(len(t), bool)
+        for i, s in enumerate(SIDES):
+            on_plate = _inside(t, fe[s].contacts())
+            other = ke[SIDES[1 - i]].contacts() if ke is not None else np.zeros((0, 2))
+            keep |= on_plate & ~_inside(t, other)
+        st &= keep
     ok = st & np.isfinite(pred).all(axis=1) & np.isfinite(grf).all(axis=1)
     if ok.sum() < 10:
         return None
@@ -246,6 +263,16 @@ def _grf_check(trial: Trial, com_f: np.ndarray, mass: float) -> dict | None:
         "correlation_vertical": round(float(np.corrcoef(pred[ok, 2], grf[ok, 2])[0, 1]), 4),
         "cutoff_hz": COM_CUTOFF,
     }
+
+
+def _inside(t: np.ndarray, intervals: np.ndarray) -> np.ndarray:
+    """Boolean mask of *t* inside any [start, end) interval (vectorised)."""
+    if intervals.size == 0:
+        return np.zeros(len(t), bool)
+    d = np.zeros(len(t) + 1, int)
+    np.add.at(d, np.searchsorted(t, intervals[:, 0]), 1)
+    np.add.at(d, np.searchsorted(t, intervals[:, 1]), -1)
+    return np.cumsum(d)[:-1] > 0
 
 
 def _belt_speed(trial: Trial, jc: JointCentres, ev: GaitEvents) -> float | None:
@@ -264,13 +291,7 @@ def _belt_speed(trial: Trial, jc: JointCentres, ev: GaitEvents) -> float | None:
             continue
         q1 = c[:, 0] + 0.3 * (c[:, 1] - c[:, 0])
         q3 = c[:, 0] + 0.7 * (c[:, 1] - c[:, 0])
-        mask = np.zeros(len(t), bool)
-        i1 = np.searchsorted(t, q1)
-        i3 = np.searchsorted(t, q3)
-        d = np.zeros(len(t) + 1, int)
-        np.add.at(d, i1, 1)
-        np.add.at(d, i3, -1)
-        mask = np.cumsum(d)[:-1] > 0
+        mask = _inside(t, np.stack([q1, q3], axis=1))
         vals.append(vx[mask & np.isfinite(vx)])
     if not vals or not np.concatenate(vals).size:
         return None
@@ -366,7 +387,8 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     cm = _com_metrics(trial, jc, com_f, events, direction)
     cm["stature_m"] = round(com.stature_m, 3)
     cm["model_notes"] = com.notes
-    cm["grf_check"] = _grf_check(trial, com_f, body_mass) if has_f and use_forces else None
+    cm["grf_check"] = (_grf_check(trial, com_f, body_mass, direction.mode, fe, ke)
+                       if has_f and use_forces else None)
     res = AnalysisResult(trial=trial, joint_centres=jc, direction=direction,
                          body_mass_kg=body_mass, body_mass_source=source, events=events,
                          force_events=fe, kinematic_events=ke, spatiotemporal=st, com=com,

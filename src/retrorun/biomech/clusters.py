@@ -34,17 +34,14 @@ def cluster_pose(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     rc = (w[:, :, None] * ref0[None]).sum(axis=1) / wsum
     a = (ref0[None] - rc[:, None]) * w[:, :, None]
     b = (mov0 - mc[:, None]) * w[:, :, None]
-    h = np.einsum("nki,nkj->nij", a, b)
+    h = np.matmul(a.transpose(0, 2, 1), b)  # (N, 3, 3) cross-covariance
     u, _, vt = np.linalg.svd(h)
-    d = np.sign(np.linalg.det(np.einsum("nij,njk->nik", vt.transpose(0, 2, 1),
-                                        u.transpose(0, 2, 1))))
+    v = vt.transpose(0, 2, 1)
+    d = np.sign(np.linalg.det(np.matmul(v, u.transpose(0, 2, 1))))
     d[d == 0] = 1.0
-    dm = np.zeros((len(d), 3, 3))
-    dm[:, 0, 0] = 1.0
-    dm[:, 1, 1] = 1.0
-    dm[:, 2, 2] = d
-    r = np.einsum("nji,njk,nlk->nil", vt, dm, u)  # V D U^T
-    t = mc - np.einsum("nij,nj->ni", r, rc)
+    v[:, :, 2] *= d[:, None]  # reflection guard: V diag(1, 1, d) U^T
+    r = np.matmul(v, u.transpose(0, 2, 1))
+    t = mc - np.matmul(r, rc[:, :, None])[:, :, 0]
     bad = nvis < 3
     r[bad] = np.nan
     t[bad] = np.nan
@@ -53,12 +50,12 @@ def cluster_pose(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
 
 def to_global(r: np.ndarray, t: np.ndarray, local: np.ndarray) -> np.ndarray:
     """Global trajectory (N, 3) of a point fixed at *local* (3,) in the cluster frame."""
-    return np.einsum("nij,j->ni", r, np.asarray(local, dtype=float)) + t
+    return r @ np.asarray(local, dtype=float) + t
 
 
 def to_local(r: np.ndarray, t: np.ndarray, glob: np.ndarray) -> np.ndarray:
     """Local coordinates (N, 3) of global points (N, 3)."""
-    return np.einsum("nji,nj->ni", r, glob - t)
+    return np.matmul(r.transpose(0, 2, 1), (glob - t)[:, :, None])[:, :, 0]
 
 
 def carry_landmarks(static: dict[str, np.ndarray], dynamic: dict[str, np.ndarray],

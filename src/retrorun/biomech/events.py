@@ -27,8 +27,17 @@ import numpy as np
 from retrorun.biomech.filters import butter_lowpass
 from retrorun.biomech.trial import Trial
 
-__all__ = ["CONTACT_HEIGHT", "GaitEvents", "SideEvents", "foot_height_contacts", "force_events",
-           "kinematic_events", "match_events", "threshold_contacts"]
+__all__ = [
+    "CONTACT_HEIGHT",
+    "GaitEvents",
+    "SideEvents",
+    "crossing_index",
+    "foot_height_contacts",
+    "force_events",
+    "kinematic_events",
+    "match_events",
+    "threshold_contacts",
+]
 
 SIDES = ("left", "right")
 
@@ -73,6 +82,28 @@ class GaitEvents:
         """JSON form: {side: {foot_strike: [...], toe_off: [...]}} rounded to 1 ms·1e-1."""
         return {s: {"foot_strike": [round(float(x), 4) for x in self[s].foot_strike],
                     "toe_off": [round(float(x), 4) for x in self[s].toe_off]} for s in SIDES}
+
+
+def crossing_index(x: np.ndarray, on: np.ndarray, off: np.ndarray, threshold: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Fractional sample positions where *x* crosses *threshold* at contact starts *on*
+    and ends *off* (linear interpolation; symmetric under time reversal).
+
+    Edge contacts (``on == -1``, ``off == len(x)``) keep their integer codes.
+    """
+    x = np.nan_to_num(np.asarray(x, dtype=float))
+    n = len(x)
+    on_f = on.astype(float)
+    off_f = off.astype(float)
+    a = (on > 0) & (on < n)
+    i = on[a]
+    den = x[i] - x[i - 1]
+    on_f[a] = i - 1 + np.clip((threshold - x[i - 1]) / np.where(den == 0, 1, den), 0, 1)
+    b = (off > 0) & (off < n)
+    j = off[b]
+    den = x[j - 1] - x[j]
+    off_f[b] = j - 1 + np.clip((x[j - 1] - threshold) / np.where(den == 0, 1, den), 0, 1)
+    return on_f, off_f
 
 
 def threshold_contacts(fz: np.ndarray, fs: float, *, threshold: float = 20.0,
@@ -149,11 +180,13 @@ def force_events(trial: Trial, jc: dict[str, np.ndarray] | None = None, *,
             dl = np.where(no_cop, feet["left"][k, 2], dl)
             dr = np.where(no_cop, feet["right"][k, 2], dr)
             sides = np.where(dl <= dr, "left", "right")
+        on_f, off_f = crossing_index(p.force[:, 2], on, off, threshold)
+        t0f = t_f[0]
         for s in SIDES:
             sel = sides == s
-            fs_i, to_i = on[sel], off[sel]
-            out[s][0].extend(t_f[fs_i[fs_i >= 0]])
-            out[s][1].extend(t_f[np.clip(to_i[to_i < n], 0, n - 1)])
+            fs_i, to_i = on_f[sel], off_f[sel]
+            out[s][0].extend(t0f + fs_i[on[sel] >= 0] / ff)
+            out[s][1].extend(t0f + to_i[off[sel] < n] / ff)
     ev = {s: SideEvents(np.sort(np.asarray(out[s][0], float)),
                         np.sort(np.asarray(out[s][1], float))) for s in SIDES}
     return GaitEvents(ev["left"], ev["right"], "force",
@@ -213,8 +246,11 @@ def _zeni(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, cutoff: flo
 
 def foot_height_contacts(trial: Trial, jc: dict[str, np.ndarray], side: str, *,
                          height: float = CONTACT_HEIGHT, cutoff: float = 20.0
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """Contact intervals of one foot from marker heights (frame indices ``on``, ``off``).
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Contact intervals of one foot from marker heights.
+
+    Returns frame indices ``on``, ``off`` (as :func:`threshold_contacts`) and the
+    interpolated fractional crossing positions ``on_f``, ``off_f``.
 
     The foot is in contact while its lowest marker (heel or toe, each relative to its own
     floor level = 2nd percentile of its height) is below *height*. Symmetric in time, so
@@ -230,8 +266,10 @@ def foot_height_contacts(trial: Trial, jc: dict[str, np.ndarray], side: str, *,
     if not hs:
         raise ValueError("kinematic events need heel or toe markers")
     h = np.nanmin(np.stack(hs), axis=0)
-    h = np.where(np.isfinite(h), h, np.inf)
-    return threshold_contacts(-h, fs, threshold=-height, min_contact=0.08, min_flight=0.05)
+    h = np.where(np.isfinite(h), h, 1.0)
+    on, off = threshold_contacts(-h, fs, threshold=-height, min_contact=0.08, min_flight=0.05)
+    on_f, off_f = crossing_index(-h, on, off, -height)
+    return on, off, on_f, off_f
 
 
 def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, *,
@@ -264,11 +302,11 @@ def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, 
     n = len(t)
     res = {}
     for s in SIDES:
-        on, off = foot_height_contacts(trial, jc, s)
+        on, off, on_f, off_f = foot_height_contacts(trial, jc, s)
         zfs = z[s].foot_strike
         # keep contacts with a Zeni strike between 0.2 s before their start and their end
-        t_on = np.where(on >= 0, t[np.clip(on, 0, n - 1)], -np.inf)
-        t_off = t[np.clip(off, 0, n - 1)]
+        t_on = np.where(on >= 0, t[0] + on_f / trial.point_rate, -np.inf)
+        t_off = t[0] + off_f / trial.point_rate
         if zfs.size:
             j = np.searchsorted(zfs, t_on - 0.2)
             cand = zfs[np.clip(j, 0, zfs.size - 1)]

@@ -64,6 +64,41 @@ def _read_events(params: dict) -> dict[str, dict[str, np.ndarray]]:
     return {s: {k: np.sort(np.asarray(v)) for k, v in d.items()} for s, d in out.items()}
 
 
+def _check_size(p: Path) -> None:
+    """Compare the file size with what the C3D header promises (ezc3d silently reads a
+    truncated data section and rewrites its header to match)."""
+    import struct
+
+    with p.open("rb") as fh:
+        head = fh.read(512)
+        if len(head) < 512:
+            raise TrialFileError(p, f"truncated: only {len(head)} bytes, a C3D header is 512")
+        if head[1] != 0x50:
+            raise TrialFileError(p, "not a C3D file (header key byte is not 0x50)")
+        fh.seek(512 * (head[0] - 1) + 3 if head[0] >= 1 else 3)
+        proc = fh.read(1)
+    proc_type = proc[0] - 83 if proc else 1  # 1 Intel, 2 DEC, 3 MIPS
+    if proc_type == 2:
+        return  # DEC floats: leave the size check to ezc3d
+    end = ">" if proc_type == 3 else "<"
+    n_pts, n_an, first, last = struct.unpack(end + "4H", head[2:10])
+    scale = struct.unpack(end + "f", head[12:16])[0]
+    data_start = struct.unpack(end + "H", head[16:18])[0]
+    if last == 0xFFFF or last < first or data_start < 2:
+        return
+    word = 4 if scale < 0 else 2
+    frame_bytes = (4 * n_pts + n_an) * word
+    n_frames = last - first + 1
+    need = (data_start - 1) * 512 + n_frames * frame_bytes
+    size = p.stat().st_size
+    if size < need:
+        have = max(0, (size - (data_start - 1) * 512) // max(frame_bytes, 1))
+        raise TrialFileError(
+            p, f"truncated: header promises {n_frames} frames ({need} bytes) but the file has "
+            f"{size} bytes (about {have} frames)"
+        )
+
+
 def read_c3d(path: str | Path) -> Trial:
     """Read a C3D file.
 
@@ -87,6 +122,7 @@ def read_c3d(path: str | Path) -> Trial:
         raise TrialFileError(p, "file not found")
     if p.stat().st_size == 0:
         raise TrialFileError(p, "file is empty")
+    _check_size(p)
     try:
         c = ezc3d.c3d(str(p), extract_forceplat_data=True)
     except Exception as exc:  # ezc3d raises RuntimeError/OSError with terse messages

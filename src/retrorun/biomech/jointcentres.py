@@ -68,6 +68,7 @@ def augmented_markers(trial: Trial, ms: MarkerSet | None = None,
     out = dict(trial.markers)
     if static is None:
         return out
+    todo: dict[str, list[str]] = {}  # cluster → static labels to carry (one pose each)
     for role in ms.roles:
         side = role[0] if role[:1] in "LR" and len(role) == 4 else ""
         key = role[1:] if side else role[-3:]
@@ -78,13 +79,13 @@ def augmented_markers(trial: Trial, ms: MarkerSet | None = None,
         if not want:
             continue
         for c in carriers:
-            cl = ms.clusters.get(c.format(s=side))
-            if not cl:
-                continue
-            got = carry_landmarks(static.markers, trial.markers, cl, want)
-            if got:
-                out.update(got)
+            name = c.format(s=side)
+            cl = ms.clusters.get(name)
+            if cl and sum(x in static.markers and x in trial.markers for x in cl) >= 3:
+                todo.setdefault(name, []).extend(want)
                 break
+    for name, want in todo.items():
+        out.update(carry_landmarks(static.markers, trial.markers, ms.clusters[name], want))
     return out
 
 
@@ -157,6 +158,23 @@ def score_centre(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b
     return 0.5 * (ca + cb)
 
 
+def _foot_cluster_ends(m: dict[str, np.ndarray], cluster: list[str], static: Trial | None
+                       ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Posterior and anterior foot-cluster markers (design fallback without heel/toe).
+
+    Ranked by X (facing) in the static trial, else by the trial mean relative to the
+    cluster centroid.
+    """
+    labs = [c for c in cluster if c in m]
+    if len(labs) < 2:
+        return None, None
+    src = static.markers if static is not None and all(c in static.markers for c in labs) \
+        else m
+    pos = np.array([np.nanmean(src[c][:, 0] - np.nanmean(
+        np.stack([src[x][:, 0] for x in labs]), axis=0)) for c in labs])
+    return m[labs[int(np.argmin(pos))]], m[labs[int(np.argmax(pos))]]
+
+
 def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
                   static: Trial | None = None) -> JointCentres:
     """Joint centres and landmarks of *trial* for every frame, lab frame, m.
@@ -167,6 +185,7 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
     was obtained.
     """
     ms = markerset or trial.markerset or detect_markerset(set(trial.markers))
+    static = static if static is not None else trial.static
     m = augmented_markers(trial, ms, static)
     out = JointCentres()
     out.methods = {}
@@ -220,6 +239,10 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
                 "lateral malleolus + half default ankle width")
         put(f"heel_{s}", g(f"{S}HEE"), "marker")
         put(f"toe_{s}", g(f"{S}TOE"), "marker")
+        if f"heel_{s}" not in out or f"toe_{s}" not in out:
+            heel, toe = _foot_cluster_ends(m, ms.clusters.get(f"{S}FOOT", []), static)
+            put(f"heel_{s}", heel, "foot-cluster marker most posterior in the static trial")
+            put(f"toe_{s}", toe, "foot-cluster marker most anterior in the static trial")
         for key, role in (("shoulder", "SHO"), ("elbow", "ELB"), ("wrist", "WRI"),
                           ("finger", "FIN")):
             put(f"{key}_{s}", g(f"{S}{role}"), "marker")

@@ -1,9 +1,102 @@
-"""``retrorun`` commands of this area (see ``retrorun.cli``)."""
+"""``retrorun analyze``: events, spatiotemporal measures and centre of mass of a trial.
+
+Only Typer and the standard library are imported here; numpy, ezc3d, scipy and
+matplotlib are imported inside the command.
+"""
 
 from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to *app*."""
+    """Add ``analyze`` to *app*."""
+
+    @app.command("analyze")
+    def analyze(
+        trial: Annotated[Path, typer.Argument(help="Trial file: .c3d, .trc, or .mot/.sto "
+                                              "with <MARKER>_tx/_ty/_tz columns.")],
+        static: Annotated[Path | None, typer.Option(
+            "--static", help="Static calibration trial (landmarks for cluster sets).")] = None,
+        grf: Annotated[Path | None, typer.Option(
+            "--grf", help="GRF .mot (OpenSim) for a .trc/.mot trial.")] = None,
+        mass: Annotated[float | None, typer.Option(
+            "--mass", min=1.0, help="Body mass, kg (used when forces cannot give it).")] = None,
+        no_forces: Annotated[bool, typer.Option(
+            "--no-forces", help="Events from kinematics alone, even with force data.")] = False,
+        json_out: Annotated[Path | None, typer.Option(
+            "--json", help="Write the JSON result here (stdout when omitted).")] = None,
+        html_out: Annotated[Path | None, typer.Option(
+            "--html", help="Write a self-contained HTML report.")] = None,
+        mapping: Annotated[Path | None, typer.Option(
+            "--mapping", help="Marker-set mapping (JSON/TOML) overriding detection.")] = None,
+        sex: Annotated[str, typer.Option("--sex", help="de Leva table: male or female.")
+                       ] = "male",
+        height: Annotated[float | None, typer.Option(
+            "--height", help="Stature, m (estimated from the legs when omitted).")] = None,
+        time_reverse: Annotated[bool, typer.Option(
+            "--time-reverse", help="Analyse a time-reversed copy (SYNTHETIC backward trial).")
+        ] = False,
+    ) -> None:
+        """Analyse a running trial: direction, gait events, spatiotemporal measures, COM.
+
+        Output keys are documented in docs/analyze-json.md. Exit code 2 on a bad file.
+        """
+        if sex not in ("male", "female"):
+            _fail(f"--sex must be 'male' or 'female', not {sex!r}")
+        from retrorun.biomech.analysis import analyze_trial
+        from retrorun.biomech.errors import TrialFileError
+        from retrorun.biomech.io import load_trial
+
+        try:
+            tr = load_trial(trial, grf=grf, static=static, mapping=mapping)
+        except TrialFileError as exc:
+            _fail(str(exc))
+        except (ValueError, KeyError) as exc:
+            _fail(f"{trial}: {exc}")
+        if time_reverse:
+            from retrorun.biomech.synthetic import time_reversed
+
+            tr = time_reversed(tr)
+        try:
+            res = analyze_trial(tr, mass=mass, use_forces=not no_forces, sex=sex,
+                                stature=height)
+        except (ValueError, KeyError) as exc:
+            _fail(f"{trial}: cannot analyse: {exc}")
+        data = res.to_dict()
+        if json_out is not None:
+            _write_json(json_out, data)
+        else:
+            sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+        if html_out is not None:
+            from retrorun.biomech.report import write_report
+
+            write_report(res, html_out)
+        if json_out is not None:
+            st = data["spatiotemporal"]
+            ct = st["contact_time_s"]
+            typer.echo(
+                f"{trial.name}: {data['direction']} ({data['direction_detail']['mode']}), "
+                f"events from {data['events_source']}, cadence {st['cadence_steps_per_min']} "
+                f"steps/min, contact L {ct['left']} s / R {ct['right']} s, body mass "
+                f"{data['body_mass_kg']} kg ({data['body_mass_source']})"
+                + (" [SYNTHETIC]" if data["trial"]["synthetic"] else "")
+            )
+            typer.echo(f"wrote {json_out}" + (f" and {html_out}" if html_out else ""))

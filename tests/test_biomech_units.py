@@ -1,0 +1,205 @@
+"""Unit and property tests of the biomechanics building blocks on small synthetic arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retrorun.biomech.anthropometry import DE_LEVA, segment_inertia
+from retrorun.biomech.clusters import carry_landmarks, cluster_pose, to_global, to_local
+from retrorun.biomech.events import (
+    GaitEvents,
+    SideEvents,
+    crossing_index,
+    match_events,
+    threshold_contacts,
+)
+from retrorun.biomech.filters import butter_lowpass, fill_gaps
+from retrorun.biomech.frames import to_lab_frame
+from retrorun.biomech.jointcentres import harrington_hjc, pelvis_frame
+from retrorun.biomech.markersets import PROFILES
+from retrorun.biomech.spatiotemporal import spatiotemporal
+from retrorun.biomech.synthetic import time_reversed
+from retrorun.biomech.trial import ForcePlate, Trial
+
+
+def _rot(angles: np.ndarray) -> np.ndarray:
+    from scipy.spatial.transform import Rotation
+
+    return Rotation.from_rotvec(angles).as_matrix()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-3, 3), min_size=3, max_size=3),
+       st.lists(st.floats(-2, 2), min_size=3, max_size=3), st.integers(3, 6))
+def test_cluster_pose_recovers_rigid_motion(rv, tr, k) -> None:
+    rng = np.random.default_rng(k)
+    ref = rng.normal(scale=0.1, size=(k, 3))
+    R = _rot(np.array(rv))[None].repeat(4, axis=0)
+    t = np.array(tr)[None].repeat(4, axis=0)
+    mov = ref @ R[0].T + t[0]
+    mov = np.stack([mov] * 4)
+    r_est, t_est = cluster_pose(ref, mov)
+    assert np.allclose(r_est, R, atol=1e-8)
+    assert np.allclose(t_est, t, atol=1e-8)
+    assert np.allclose(np.linalg.det(r_est), 1.0)
+    p = np.array([0.05, -0.02, 0.3])
+    assert np.allclose(to_local(r_est, t_est, to_global(r_est, t_est, p)), p, atol=1e-9)
+
+
+def test_cluster_pose_handles_missing_marker_and_too_few() -> None:
+    ref = np.array([[0, 0, 0], [0.1, 0, 0], [0, 0.1, 0], [0, 0, 0.1]], float)
+    mov = np.stack([ref + 1.0, ref + 2.0])
+    mov[0, 3] = np.nan  # 3 visible: still solvable
+    mov[1, 1:] = np.nan  # 1 visible: NaN pose
+    _, t = cluster_pose(ref, mov)
+    assert np.allclose(t[0], 1.0) and np.isnan(t[1]).all()
+
+
+def test_carry_landmarks_follows_the_cluster() -> None:
+    ref = {f"c{i}": np.array([v], float) for i, v in enumerate(
+        [[0, 0, 0], [0.1, 0, 0], [0, 0.1, 0], [0, 0, 0.1]])}
+    static = dict(ref, knee=np.array([[0.05, 0.05, -0.2]]))
+    R = _rot(np.array([0.0, 0.0, np.pi / 2]))
+    dyn = {k: v @ R.T + np.array([1.0, 2.0, 3.0]) for k, v in ref.items()}
+    got = carry_landmarks(static, dyn, ["c0", "c1", "c2", "c3"], ["knee"])
+    assert np.allclose(got["knee"], static["knee"] @ R.T + [1.0, 2.0, 3.0])
+
+
+def test_threshold_contacts_min_times_and_edges() -> None:
+    fs = 100.0
+    f = np.zeros(100)
+    f[0:10] = 500  # cut by the start
+    f[20:45] = 500  # a real contact
+    f[46:48] = 0  # (no gap here)
+    f[60:62] = 500  # too short (20 ms < 50 ms)
+    f[80:100] = 500  # cut by the end
+    on, off = threshold_contacts(f, fs, threshold=20, min_contact=0.05)
+    assert on.tolist() == [-1, 20, 80] and off.tolist() == [10, 45, 100]
+    g = np.zeros(100)
+    g[20:40] = 500
+    g[41:60] = 500  # 10 ms dip bridged (min flight 20 ms)
+    on, off = threshold_contacts(g, fs, min_flight=0.02)
+    assert on.tolist() == [20] and off.tolist() == [60]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.1, 0.9), st.floats(0.1, 0.9))
+def test_crossing_is_time_reversal_symmetric(a, b) -> None:
+    x = np.zeros(50)
+    x[10] = a * 100
+    x[11:30] = 100
+    x[30] = b * 100
+    on, off = threshold_contacts(x, 100, threshold=50, min_contact=0.01)
+    on_f, off_f = crossing_index(x, on, off, 50)
+    xr = x[::-1]
+    onr, offr = threshold_contacts(xr, 100, threshold=50, min_contact=0.01)
+    onr_f, offr_f = crossing_index(xr, onr, offr, 50)
+    assert on_f[0] == pytest.approx(49 - offr_f[0], abs=1e-9)
+    assert off_f[0] == pytest.approx(49 - onr_f[0], abs=1e-9)
+
+
+def test_match_events() -> None:
+    err = match_events(np.array([1.0, 2.0, 3.0]), np.array([1.01, 1.98, 5.0]))
+    assert np.allclose(err, [0.01, -0.02])
+
+
+def _running_events(n: int = 10, step: float = 0.35, contact: float = 0.24) -> GaitEvents:
+    fs_l = np.arange(n) * 2 * step
+    fs_r = fs_l + step
+    return GaitEvents(SideEvents(fs_l, fs_l + contact), SideEvents(fs_r, fs_r + contact),
+                      "force")
+
+
+def test_spatiotemporal_on_ideal_running() -> None:
+    st_ = spatiotemporal(_running_events(), mode="treadmill", speed=3.5)
+    assert st_["cadence_steps_per_min"] == pytest.approx(60 / 0.35, abs=0.01)
+    assert st_["contact_time_s"]["left"] == pytest.approx(0.24)
+    assert st_["flight_time_s"]["mean"] == pytest.approx(0.11)
+    assert st_["stride_time_s"]["mean"] == pytest.approx(0.70)
+    assert st_["duty_factor"]["right"] == pytest.approx(0.24 / 0.70, rel=1e-3)
+    assert st_["step_length_m"]["mean"] == pytest.approx(3.5 * 0.35)
+
+
+def test_step_length_overground() -> None:
+    ev = _running_events(n=4)
+    t = np.linspace(0, 3, 301)
+    x = 3.0 * t  # both feet land where the body is: 3 m/s × step time
+    out = spatiotemporal(ev, mode="overground", travel_sign=1, foot_x={"left": x, "right": x},
+                         time=t)
+    assert out["step_length_m"]["mean"] == pytest.approx(1.05, abs=0.01)
+
+
+def test_de_leva_table() -> None:
+    for sex, tab in DE_LEVA.items():
+        total = sum(s.mass_fraction * (2 if s.bilateral else 1) for s in tab.values())
+        assert total == pytest.approx(1.0, abs=2e-4), sex
+        assert all(0 < s.com_fraction < 1 for s in tab.values())
+    assert DE_LEVA["male"]["thigh"].mass_fraction == 0.1416
+    inertia = segment_inertia(70.0, 0.4222, "thigh")
+    assert inertia[0] == pytest.approx(70 * 0.1416 * (0.329 * 0.4222) ** 2)
+
+
+def test_harrington_geometry() -> None:
+    n = 3
+    lasi = np.tile([0.0, 0.12, 1.0], (n, 1))
+    rasi = np.tile([0.0, -0.12, 1.0], (n, 1))
+    lpsi = np.tile([-0.16, 0.05, 1.0], (n, 1))
+    rpsi = np.tile([-0.16, -0.05, 1.0], (n, 1))
+    _, ax = pelvis_frame(lasi, rasi, lpsi, rpsi)
+    assert np.allclose(ax[0], np.eye(3))
+    hl, hr = harrington_hjc(lasi, rasi, lpsi, rpsi)
+    # PW 240 mm, PD 160 mm: x = -0.24*160-9.9, y(sup) = -0.30*240-10.9, z(lat) = 0.33*240+7.3
+    assert np.allclose(hl[0], [-0.0483, 0.0865, 1 - 0.0829], atol=1e-4)
+    assert np.allclose(hr[0], [-0.0483, -0.0865, 1 - 0.0829], atol=1e-4)
+
+
+def test_filters() -> None:
+    fs = 200.0
+    t = np.arange(400) / fs
+    slow = np.sin(2 * np.pi * 2 * t)
+    y = butter_lowpass(slow + 0.5 * np.sin(2 * np.pi * 60 * t), fs, 10.0)
+    assert np.max(np.abs(y[50:-50] - slow[50:-50])) < 0.02  # zero lag, 60 Hz removed
+    x = slow.copy()
+    x[100:105] = np.nan
+    filled, mask = fill_gaps(x)
+    assert mask.sum() == 5 and np.isfinite(filled).all()
+    assert np.isnan(butter_lowpass(x, fs, 10.0)[100:105]).all()
+
+
+def _toy_trial(rot: np.ndarray) -> Trial:
+    """Two standing 'legs' under a pelvis, axes given by rot (lab→file)."""
+    n = 20
+    lab = {"LASI": [0.1, 0.12, 1.0], "RASI": [0.1, -0.12, 1.0], "LPSI": [-0.05, 0.05, 1.05],
+           "RPSI": [-0.05, -0.05, 1.05], "LHEE": [-0.05, 0.1, 0.05], "RHEE": [-0.05, -0.1, 0.05],
+           "LTOE": [0.15, 0.1, 0.03], "RTOE": [0.15, -0.1, 0.03]}
+    markers = {k: np.tile(np.array(v) @ rot.T, (n, 1)) for k, v in lab.items()}
+    plate = ForcePlate(force=np.tile(np.array([0, 0, -700.0]) @ rot.T, (n, 1)),
+                       cop=np.tile(np.array([0.05, 0.1, 0]) @ rot.T, (n, 1)),
+                       free_moment=np.zeros((n, 3)))
+    return Trial(markers=markers, point_rate=100.0, plates=[plate], force_rate=100.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(-np.pi, np.pi), st.sampled_from(["z", "y"]))
+def test_lab_frame_is_independent_of_file_axes(yaw, up) -> None:
+    rot = _rot(np.array([0, 0, yaw]))
+    if up == "y":  # Y-up file: lab Z → file Y
+        rot = np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]], float).T @ rot
+    tr = to_lab_frame(_toy_trial(rot), PROFILES["pig_cgm"])
+    assert np.allclose(tr.markers["LASI"][0], [0.1, 0.12, 1.0], atol=1e-9)
+    assert np.allclose(tr.markers["RTOE"][0], [0.15, -0.1, 0.03], atol=1e-9)
+    # plate reported the force on the plate (downwards): flipped to act on the body
+    assert np.allclose(tr.plates[0].force[0], [0, 0, 700.0], atol=1e-9)
+
+
+def test_time_reversal_twice_is_identity() -> None:
+    tr = _toy_trial(np.eye(3))
+    tr.markers["LHEE"] = tr.markers["LHEE"] + np.arange(20)[:, None] * 0.01
+    rr = time_reversed(time_reversed(tr))
+    assert rr.synthetic
+    assert np.allclose(rr.markers["LHEE"], tr.markers["LHEE"])
+    assert np.allclose(rr.force_time, tr.force_time)
+    assert np.allclose(time_reversed(tr).markers["LHEE"][0], tr.markers["LHEE"][-1])

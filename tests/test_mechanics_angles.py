@@ -146,9 +146,15 @@ def test_marker_based_angles_vs_plug_in_gait(walk):
 
 def test_own_pipeline_angles_vs_plug_in_gait(walk, real_data):
     """Our full route (load_trial -> joint_centres (Harrington hip) -> 12 Hz filter -> frames,
-    no torsion/offset calibration) vs Plug-in Gait. Differences come from the hip centre
-    regression (Harrington vs Vicon's Davis/CGM), the filter and the missing tibial torsion
-    (knee rotation then includes it: bias ≈ −torsion, 17° L / 33° R)."""
+    no torsion/offset calibration) vs Plug-in Gait.
+
+    Measured RMS (deg, L/R): hip flexion 3.2/3.2, hip adduction 4.1/4.0, hip rotation
+    0.3/0.3, knee flexion 3.2/3.2, knee adduction 3.5/3.3 — almost all of it a constant
+    bias from the hip centre: Harrington 2007 lies 35 mm from Vicon's (CGM/Davis) centre,
+    which tilts the femoral long axis by ~3-4 deg. Knee rotation is off by the tibial
+    torsion that Plug-in Gait removes with its static-trial KAD calibration (19.7 / 35.5
+    deg vs torsion 17.5 / 33.3 deg), so it is not asserted here.
+    """
     pytest.importorskip("retrorun.biomech.jointcentres")
     from retrorun.biomech import load_trial
     from retrorun.biomech.mechanics import analyze_mechanics
@@ -162,7 +168,7 @@ def test_own_pipeline_angles_vs_plug_in_gait(walk, real_data):
             for k, nm in enumerate(names):
                 a = np.degrees(res.angles[f"{nm}_{t}"])[:, None]
                 r = rms(a, out[S + j + "Angles"][:, k:k + 1])[0]
-                assert r < 6.0, (nm, t, r)
+                assert r < 5.0, (nm, t, r)
 
 
 def _sagittal_vs_mot(trial, mot, pairs):

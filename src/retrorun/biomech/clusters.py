@@ -35,17 +35,50 @@ def cluster_pose(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     a = (ref0[None] - rc[:, None]) * w[:, :, None]
     b = (mov0 - mc[:, None]) * w[:, :, None]
     h = np.matmul(a.transpose(0, 2, 1), b)  # (N, 3, 3) cross-covariance
-    u, _, vt = np.linalg.svd(h)
-    v = vt.transpose(0, 2, 1)
-    d = np.sign(np.linalg.det(np.matmul(v, u.transpose(0, 2, 1))))
-    d[d == 0] = 1.0
-    v[:, :, 2] *= d[:, None]  # reflection guard: V diag(1, 1, d) U^T
-    r = np.matmul(v, u.transpose(0, 2, 1))
+    r = _rotation_from_covariance(h)
     t = mc - np.matmul(r, rc[:, :, None])[:, :, 0]
     bad = nvis < 3
     r[bad] = np.nan
     t[bad] = np.nan
     return r, t
+
+
+def _svd_rotation(h: np.ndarray) -> np.ndarray:
+    """R = V diag(1, 1, d) Uᵀ from H = U S Vᵀ (Söderkvist & Wedin 1993), batched."""
+    u, _, vt = np.linalg.svd(h)
+    v = vt.transpose(0, 2, 1)
+    d = np.sign(np.linalg.det(np.matmul(v, u.transpose(0, 2, 1))))
+    d[d == 0] = 1.0
+    v[:, :, 2] *= d[:, None]
+    return np.matmul(v, u.transpose(0, 2, 1))
+
+
+def _rotation_from_covariance(h: np.ndarray, iterations: int = 8) -> np.ndarray:
+    """Orthogonal polar factor of Hᵀ — the same rotation as the SVD solution.
+
+    Scaled Newton iterations X ← ½(γX + X⁻ᵀ/γ) with a closed-form 3×3 inverse: pure
+    vectorised numpy, about twice as fast as a batched SVD on long trials. Frames where
+    the result is not a proper rotation (near-planar clusters with det H ≤ 0, degenerate
+    or missing data) are solved by :func:`_svd_rotation`, which handles reflections.
+    """
+    x = h.transpose(0, 2, 1).copy()
+    ok = np.isfinite(x).all(axis=(1, 2))
+    x[~ok] = np.eye(3)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(iterations):
+            r0, r1, r2 = x[:, 0], x[:, 1], x[:, 2]
+            cof = np.stack([np.cross(r1, r2), np.cross(r2, r0), np.cross(r0, r1)], axis=1)
+            det = np.einsum("ni,ni->n", r0, cof[:, 0])
+            g = np.abs(det) ** (-1.0 / 3.0)
+            x = 0.5 * (g[:, None, None] * x + cof / (det * g)[:, None, None])
+        err = np.abs(np.matmul(x, x.transpose(0, 2, 1)) - np.eye(3)).max(axis=(1, 2))
+        r0, r1, r2 = x[:, 0], x[:, 1], x[:, 2]
+        det = np.einsum("ni,ni->n", r0, np.cross(r1, r2))
+    redo = ok & ~((err < 1e-10) & (det > 0))
+    if redo.any():
+        x[redo] = _svd_rotation(h[redo])
+    x[~ok] = np.nan
+    return x
 
 
 def to_global(r: np.ndarray, t: np.ndarray, local: np.ndarray) -> np.ndarray:

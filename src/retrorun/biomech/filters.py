@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 __all__ = ["butter_lowpass", "derivative", "fill_gaps"]
@@ -27,6 +29,13 @@ def fill_gaps(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return out, mask
 
 
+@lru_cache(maxsize=64)
+def _sos(order: int, wn: float) -> np.ndarray:
+    from scipy.signal import butter
+
+    return butter(order, wn, output="sos")
+
+
 def butter_lowpass(x: np.ndarray, fs: float, cutoff: float, *, order: int = 4, axis: int = 0,
                    keep_nan: bool = True) -> np.ndarray:
     """Zero-lag low-pass Butterworth filter (forward-backward, effective order 2×*order*).
@@ -39,12 +48,12 @@ def butter_lowpass(x: np.ndarray, fs: float, cutoff: float, *, order: int = 4, a
     order : filter order of the single pass.
     keep_nan : put NaN back where the input had NaN (gaps are interpolated for filtering).
     """
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import sosfiltfilt
 
     x = np.asarray(x, dtype=float)
     n = x.shape[axis]
     wn = min(cutoff / (fs / 2.0), 0.99)
-    sos = butter(order, wn, output="sos")
+    sos = _sos(int(order), float(wn))
     filled, mask = fill_gaps(x, axis=axis)
     padlen = min(3 * (2 * len(sos) + 1), n - 1)
     if n < 4:

@@ -1,0 +1,102 @@
+"""Benchmark: full ``retrorun`` analysis vs a bare ezc3d load vs kineticstoolkit read+filter.
+
+Run: ``python benchmarks/bench_analyze.py [--repeat N]`` from the repository root (the
+real data must be in ``../shared/data/real``). All timings are measured in this one run,
+after imports (warm), median of N repeats. Target (issue 4): full analysis of
+RBDS001runT35.c3d ≤ 2 × the bare ezc3d load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+DATA = Path(os.environ.get("RETRORUN_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
+TRIAL = DATA / "rbds_fukuchi2017" / "RBDS001runT35.c3d"
+STATIC = DATA / "rbds_fukuchi2017" / "RBDS001static.c3d"
+
+
+def _round_robin(fns: list, repeat: int) -> list[tuple[float, float]]:
+    """(min, median) seconds of each function, run interleaved so that load changes on
+    a shared machine hit all of them alike."""
+    for fn in fns:
+        fn()  # warm-up (imports, caches)
+    ts: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            ts[i].append(time.perf_counter() - t0)
+    return [(min(t), statistics.median(t)) for t in ts]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    if not TRIAL.is_file():
+        sys.exit(f"real data missing: {TRIAL}")
+
+    t0 = time.perf_counter()
+    import ezc3d
+
+    imp_ezc3d = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    from retrorun.biomech.analysis import analyze_trial
+    from retrorun.biomech.io import load_trial
+
+    imp_rr = time.perf_counter() - t0
+
+    def bare() -> None:
+        ezc3d.c3d(str(TRIAL))
+
+    def bare_fp() -> None:
+        ezc3d.c3d(str(TRIAL), extract_forceplat_data=True)
+
+    def full() -> None:
+        analyze_trial(load_trial(TRIAL, static=STATIC))
+
+    def load_only() -> None:
+        load_trial(TRIAL, static=STATIC)
+
+    names = ["ezc3d.c3d (bare load)", "ezc3d.c3d + force platforms",
+             "retrorun load_trial (+ static)", "retrorun full analysis"]
+    fns = [bare, bare_fp, load_only, full]
+    try:
+        t0 = time.perf_counter()
+        import kineticstoolkit.lab as ktk
+
+        imp_ktk = time.perf_counter() - t0
+
+        def ktk_read_filter() -> None:
+            c = ktk.read_c3d(str(TRIAL), convert_point_unit=True)
+            ktk.filters.butter(c["Points"], fc=10, order=2)
+
+        names.append("kineticstoolkit read_c3d + butter")
+        fns.append(ktk_read_filter)
+    except ImportError:
+        imp_ktk = float("nan")
+    rows = list(zip(names, _round_robin(fns, args.repeat), strict=True))
+    base_min, base_med = rows[0][1]
+    print(f"RBDS001runT35.c3d (30 s, 150 Hz markers, 300 Hz plate), {args.repeat} interleaved "
+          "runs")
+    print(f"{'step':40s} {'min (s)':>9s} {'median (s)':>11s} {'× bare (min)':>13s} "
+          f"{'× bare (median)':>16s}")
+    for name, (tmin, tmed) in rows:
+        print(f"{name:40s} {tmin:9.3f} {tmed:11.3f} {tmin / base_min:13.2f} "
+              f"{tmed / base_med:16.2f}")
+    print(f"\nimport times (cold): ezc3d {imp_ezc3d:.2f} s, retrorun.biomech {imp_rr:.2f} s, "
+          f"kineticstoolkit {imp_ktk:.2f} s")
+    ratio = rows[3][1][0] / base_min
+    verdict = "MET" if ratio <= 2 else "NOT MET"
+    print(f"target full analysis ≤ 2 × bare load (min times): {ratio:.2f} × → {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -191,9 +191,9 @@ def test_sagittal_angles_vs_opencap_ik(real_data):
     """OpenCap walk.trc markers vs OpenCap's OpenSim IK (walk.mot, LaiArnold model).
 
     Measured (rms / bias / de-biased rms, deg): knee L 3.1/0.3/3.1, R 5.9/5.4/2.5; hip
-    L 11.7/11.2/3.1, R 14.2/13.7/3.6; ankle L 7.3/-5.6/4.7, R 10.7/-9.0/5.9. Biases are
-    frame definitions: OpenSim's pelvis is tilted relative to the ASIS/PSIS plane and its
-    foot (calcn) axis is not the heel-toe line; the knee has no such offset.
+    L 11.7/11.2/3.1, R 14.2/13.7/3.6; ankle (heel-toe foot) L 8.2/7.6/3.2, R 6.5/4.4/4.8.
+    Biases are frame definitions: OpenSim's pelvis is tilted relative to the ASIS/PSIS
+    plane and its foot (calcn) axis is not the heel-toe line; the knee has no such offset.
     """
     pytest.importorskip("retrorun.biomech.jointcentres")
     from retrorun.biomech import load_trial
@@ -208,7 +208,7 @@ def test_sagittal_angles_vs_opencap_ik(real_data):
     for s in "lr":
         assert r[f"knee_flexion_{s}"][0] < 7.0 and r[f"knee_flexion_{s}"][2] < 4.0, r
         assert r[f"hip_flexion_{s}"][2] < 4.5, r
-        assert r[f"ankle_dorsiflexion_{s}"][2] < 7.0, r
+        assert r[f"ankle_dorsiflexion_{s}"][2] < 5.5, r
 
 
 def test_sagittal_angles_vs_hamner_ik(real_data):
@@ -216,7 +216,7 @@ def test_sagittal_angles_vs_hamner_ik(real_data):
 
     No knee/ankle landmarks: knee/ankle centres are SCoRE functional centres and the thigh's
     medio-lateral axis comes from the pelvis. Measured (rms / bias / de-biased): knee L
-    2.6/-0.9/2.4, hip L 6.0/5.7/1.7, ankle L 10.1/-9.8/2.4 deg.
+    2.6/-0.9/2.4 (R 2.9/-1.8/2.3), hip L 6.0/5.7/1.7, ankle L 3.0/-1.9/2.3 (R 4.8 rms) deg.
     """
     pytest.importorskip("retrorun.biomech.jointcentres")
     from retrorun.biomech import load_trial
@@ -232,4 +232,4 @@ def test_sagittal_angles_vs_hamner_ik(real_data):
     for s in "lr":
         assert r[f"knee_flexion_{s}"][0] < 4.5, r
         assert r[f"hip_flexion_{s}"][2] < 3.0, r
-        assert r[f"ankle_dorsiflexion_{s}"][2] < 4.0, r
+        assert r[f"ankle_dorsiflexion_{s}"][0] < 5.5, r

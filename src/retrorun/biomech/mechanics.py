@@ -44,6 +44,9 @@ ANGLE_NAMES: dict[str, tuple[str, str, str]] = {
 }
 #: contact threshold on vertical GRF, N (design value; 20 N as kineticstoolkit examples)
 CONTACT_THRESHOLD_N = 20.0
+#: the lever arm is reported only while the vertical GRF exceeds max(this, 10 % body
+#: weight) — design value: near touch-down/toe-off the COP is unreliable and M/F explodes
+LEVER_ARM_MIN_FORCE_N = 50.0
 
 
 @dataclass
@@ -232,7 +235,7 @@ def analyze_mechanics(
         methods = {}
     fm = {k: lowpass(v, rate, cutoff_hz) for k, v in markers.items()}
     fc = {k: lowpass(v, rate, cutoff_hz) for k, v in centres.items() if np.ndim(v) == 2}
-    kin = lower_limb_kinematics(fm, fc, ms)
+    kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True)
     for seg in kin.missing:
         notes.append(f"segment {seg} not built (missing landmarks)")
     time = trial.time
@@ -299,7 +302,10 @@ def analyze_mechanics(
             toe = fc.get(f"toe_{t}")
             lev = external_knee_moment_lever(knee, grf[s], sh, s)
             arm = knee_lever_arm(knee, grf[s], sh, s)
-            kinetics[f"lever_arm_{t}"] = np.where(contact[s], arm, np.nan)
+            # the lever arm is a ratio M/F: undefined at the light ends of contact
+            f_min = max(LEVER_ARM_MIN_FORCE_N, 0.1 * G * (body_mass or 0.0))
+            kinetics[f"lever_arm_{t}"] = np.where(contact[s] & (grf[s].force[:, 2] > f_min),
+                                                  arm, np.nan)
             kinetics[f"kam_lever_{t}"] = np.where(contact[s], lev[:, 1], np.nan)
             kinetics[f"kfm_lever_{t}"] = np.where(contact[s], lev[:, 0], np.nan)
             if toe is not None and body_mass:

@@ -83,7 +83,10 @@ def lower_limb_kinematics(
         Profile name in :data:`retrorun.biomech.markersets.PROFILES` or a resolved set.
     ankle_convention : {"isb", "pig"}
     foot_from_heel : bool
-        Foot long axis heel→toe instead of ankle joint centre→toe (Plug-in Gait).
+        Foot long axis heel→toe (a foot flat on the ground reads ~0° dorsiflexion) instead
+        of ankle joint centre→toe (Plug-in Gait, which then needs a static offset).
+        With a 5th-metatarsal marker (role ``SMT5``) the foot's medio-lateral axis comes
+        from the forefoot and ankle inversion is measured; otherwise it is ``NaN`` (ISB).
     tibial_torsion : dict, optional
         ``{"left": rad, "right": rad}`` (Plug-in Gait ``TibialTorsion``): the knee then uses
         the "untorsioned" tibia (malleolar shank frame rotated back about its long axis),
@@ -165,7 +168,16 @@ def lower_limb_kinematics(
         if ank_shank is None or toe is None:
             out.missing.append(f"foot_{t}")
             continue
-        foot = foot_frame(ajc, toe, ank_shank, heel if foot_from_heel else None)
+        mt5 = _get(markers, centres, ms, f"mt5_{t}", S + "MT5")
+        back = heel if (foot_from_heel and heel is not None) else None
+        has_mt5 = mt5 is not None and not np.allclose(np.nan_to_num(mt5 - toe), 0.0)
+        if has_mt5:
+            # 3-marker foot: the forefoot's lateral direction (5th metatarsal head relative
+            # to the toe / mid-metatarsal point) gives the foot an inversion DOF
+            X = toe - (ajc if back is None else back)
+            foot = Frames(frame_from_axes(X, sgn * (mt5 - toe), "XZ"), np.asarray(ajc, float))
+        else:
+            foot = foot_frame(ajc, toe, ank_shank, back)
         if foot_offsets and side in foot_offsets:
             plantar, rot = foot_offsets[side]
             foot = Frames(foot.R @ _rot_y(sgn * rot) @ _rot_z(plantar), foot.origin)
@@ -175,4 +187,7 @@ def lower_limb_kinematics(
         )
         if alat is None:
             out.angles[f"ankle_{t}"][:, 1:] = np.nan
+        elif not has_mt5 and ankle_convention == "isb":
+            # 2-marker foot: inversion is zero by construction, not measured
+            out.angles[f"ankle_{t}"][:, 1] = np.nan
     return out

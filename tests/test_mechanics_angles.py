@@ -233,3 +233,20 @@ def test_sagittal_angles_vs_hamner_ik(real_data):
         assert r[f"knee_flexion_{s}"][0] < 4.5, r
         assert r[f"hip_flexion_{s}"][2] < 3.0, r
         assert r[f"ankle_dorsiflexion_{s}"][0] < 5.5, r
+
+
+def test_rbds_swapped_metatarsal_labels_are_detected(real_data):
+    """RBDS001's right-foot MT1/MT5 markers sit the wrong way round (MT5 medial): the foot
+    must not be built from them (the ankle would flip by 180°); inversion is left out on
+    that side and a note says why, while the left foot keeps its 3-marker inversion."""
+    from retrorun.biomech import load_trial
+    from retrorun.biomech.mechanics import analyze_mechanics
+
+    d = real_data / "rbds_fukuchi2017"
+    res = analyze_mechanics(load_trial(d / "RBDS001runT35.c3d", static=d / "RBDS001static.c3d"),
+                            body_mass=62.0)
+    assert any("r foot" in n and "medial" in n for n in res.notes)
+    assert np.isnan(res.angles["ankle_inversion_r"]).all()
+    assert np.isfinite(res.angles["ankle_inversion_l"]).mean() > 0.9
+    df = np.degrees(res.angles["ankle_dorsiflexion_r"])
+    assert np.nanmax(np.abs(df)) < 60.0  # no 180° flips

@@ -237,7 +237,14 @@ def analyze_mechanics(
     fc = {k: lowpass(v, rate, cutoff_hz) for k, v in centres.items() if np.ndim(v) == 2}
     kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True)
     for seg in kin.missing:
-        notes.append(f"segment {seg} not built (missing landmarks)")
+        if seg.startswith("foot_mt5_medial_"):
+            notes.append(f"{seg[-1]} foot: the 5th-metatarsal marker lies medial to the toe "
+                         "marker (labels swapped?); ankle inversion not measured on that side")
+        elif seg.startswith("knee_lateral_"):
+            notes.append(f"{seg[-1]} thigh: no lateral knee landmark; medio-lateral axis from "
+                         "the pelvis, hip rotation and knee ab/adduction/rotation not measured")
+        else:
+            notes.append(f"segment {seg} not built (missing landmarks)")
     time = trial.time
 
     # forces

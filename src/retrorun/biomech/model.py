@@ -172,6 +172,13 @@ def lower_limb_kinematics(
         back = heel if (foot_from_heel and heel is not None) else None
         has_mt5 = mt5 is not None and not np.allclose(np.nan_to_num(mt5 - toe), 0.0)
         if has_mt5:
+            # the 5th metatarsal must lie lateral of the toe point (same side as the shank's
+            # lateral axis); otherwise the labels are probably swapped: do not trust it
+            lat = np.einsum("ni,ni->n", sgn * (mt5 - toe), ank_shank.R[:, :, 2])
+            if not np.nanmedian(lat) > 0:
+                has_mt5 = False
+                out.missing.append(f"foot_mt5_medial_{t}")
+        if has_mt5:
             # 3-marker foot: the forefoot's lateral direction (5th metatarsal head relative
             # to the toe / mid-metatarsal point) gives the foot an inversion DOF
             X = toe - (ajc if back is None else back)

@@ -30,8 +30,12 @@ def test_run_batch_local_dask_cluster(trial_folder):
     paths = find_trials(trial_folder)
     assert [p.name for p in paths] == ["Running_0002.c3d", "broken.c3d", "walk.c3d"]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        res = run_batch(paths, client=client, progress=False, root=trial_folder)
+                      dashboard_address=None) as cluster:
+        # the --scheduler route: connect to a running scheduler by its address
+        res = run_batch(paths, scheduler=cluster.scheduler_address, progress=False,
+                        root=trial_folder)
+        with Client(cluster) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
     t = res.table
     assert list(t.columns) == COLUMNS
     assert res.failures and res.failures[0][0] == "broken.c3d"

@@ -74,6 +74,7 @@ def rows_from_mechanics(name: str, mech: dict[str, Any], extra: dict[str, Any] |
             for i, v in enumerate(values):
                 if v is not None:
                     rows.append((name, "stride", side, i, metric, float(v), ""))
+    # stance metrics: cycle i = i-th stance; "stride_*" metrics: cycle i = i-th stride
     return rows
 
 

@@ -240,6 +240,10 @@ def analyze_mechanics(
         if seg.startswith("foot_mt5_medial_"):
             notes.append(f"{seg[-1]} foot: the 5th-metatarsal marker lies medial to the toe "
                          "marker (labels swapped?); ankle inversion not measured on that side")
+        elif seg.startswith("knee_centre_lateral_"):
+            notes.append(f"{seg[-1]} knee: the joint centre lies lateral of the lateral knee "
+                         "marker (check the joint-centre method); femur oriented from the "
+                         "pelvis instead")
         elif seg.startswith("knee_lateral_"):
             notes.append(f"{seg[-1]} thigh: no lateral knee landmark; medio-lateral axis from "
                          "the pelvis, hip rotation and knee ab/adduction/rotation not measured")
@@ -353,13 +357,21 @@ def analyze_mechanics(
         rows: dict[str, list[float | None]] = {}
         rows["stance_start_s"] = _jl([c.start for c in st])
         rows["stance_time_s"] = _jl([c.duration for c in st])
+        if sd:
+            rows["stride_start_s"] = _jl([c.start for c in sd])
+            rows["stride_time_s"] = _jl([c.duration for c in sd])
         for nm in [n for names in ANGLE_NAMES.values() for n in names]:
             x = angles.get(f"{nm}_{t}")
             if x is None:
                 continue
             if sd:
-                curves["stride"].setdefault(nm, {})[s] = _mean_sd(
-                    time_normalize(x, time, sd), deg)
+                c_sd = time_normalize(x, time, sd)
+                curves["stride"].setdefault(nm, {})[s] = _mean_sd(c_sd, deg)
+                met = cycle_metrics(c_sd * deg)
+                # whole stride incl. swing (e.g. outward rotation in swing, inward at landing)
+                rows[f"stride_{nm}_max_deg"] = _jl(met["peak"], 2)
+                rows[f"stride_{nm}_min_deg"] = _jl(met["min"], 2)
+                rows[f"stride_{nm}_range_deg"] = _jl(met["range"], 2)
             if st:
                 c_st = time_normalize(x, time, st)
                 curves["stance"].setdefault(nm, {})[s] = _mean_sd(c_st, deg)
@@ -393,6 +405,7 @@ def analyze_mechanics(
         per[s] = rows
 
     metrics_for_si = [
+        "stride_hip_internal_rotation_range_deg", "stride_knee_internal_rotation_range_deg",
         "knee_flexion_peak_deg", "knee_adduction_peak_deg", "knee_internal_rotation_range_deg",
         "hip_adduction_peak_deg", "hip_internal_rotation_range_deg", "lever_arm_mean_mm",
         "kam_lever_peak_pct", "kam_id_peak_pct", "stance_time_s",

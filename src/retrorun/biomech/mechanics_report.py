@@ -39,6 +39,10 @@ _LABELS = {
     "kam_lever_peak_pct": ("peak knee adduction moment", " %BW·Ht"),
     "kam_id_peak_pct": ("peak knee adduction moment (full dynamics)", " %BW·Ht"),
     "stance_time_s": ("ground contact time", " s"),
+    "stride_hip_internal_rotation_range_deg": (
+        "hip rotation range over the stride (out in swing, in at landing)", "°"),
+    "stride_knee_internal_rotation_range_deg": (
+        "tibial rotation range over the stride", "°"),
 }
 
 

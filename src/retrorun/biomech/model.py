@@ -122,6 +122,14 @@ def lower_limb_kinematics(
         heel = _get(markers, centres, ms, f"heel_{t}", S + "HEE")
         thigh = shank = None
         thigh_fallback = False
+        sgn_ = 1.0 if side == "right" else -1.0
+        if klat is not None and kjc is not None and pelvis is not None:
+            # the lateral knee landmark must be lateral of the knee joint centre; if not
+            # (e.g. a poor functional centre) it cannot orient the femur
+            lat = np.einsum("ni,ni->n", sgn_ * (klat - kjc), pelvis.R[:, :, 2])
+            if not np.nanmedian(lat) > 0:
+                klat = None
+                out.missing.append(f"knee_centre_lateral_{t}")
         if hjc is not None and kjc is not None and klat is not None:
             thigh = thigh_frame(hjc, kjc, klat, side)
             out.frames[f"thigh_{t}"] = thigh

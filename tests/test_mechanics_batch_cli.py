@@ -100,3 +100,20 @@ def test_cli_compare_forward_vs_synthetic_backward(real_data, tmp_path):
     bad.write_text("{not json")
     r2 = CliRunner().invoke(app, ["compare", str(fa), str(bad)])
     assert r2.exit_code == 2 and "bad.json" in r2.output
+
+
+def test_analyze_json_and_html_carry_the_mechanics_section(real_data, tmp_path):
+    p = real_data / "hamner2013_running"
+    js, html = tmp_path / "a.json", tmp_path / "a.html"
+    r = CliRunner().invoke(app, ["analyze", str(p / "Run_30002_IK_Original.mot"), "--grf",
+                                 str(p / "Run_30002_GRF_newCOP3_v24.mot"), "--json", str(js),
+                                 "--html", str(html)])
+    assert r.exit_code == 0, r.output
+    j = json.loads(js.read_text())["mechanics"]["joints"]
+    assert len(j["per_stride"]["right"]["kam_id_peak_pct"]) == len(j["cycles"]["stance_r"]) > 3
+    assert len(j["curves"]["stride"]["knee_flexion"]["left"]["mean"]) == 101
+    assert j["checks"]["kam_lever_vs_inverse_dynamics_left"]["r"] > 0.99
+    page = html.read_text()
+    for title in ("Joint angles, left and right", "Knee and ground-reaction force",
+                  "Left / right asymmetry"):
+        assert title in page

@@ -151,8 +151,13 @@ def test_no_forces_uses_kinematics_and_given_mass(real_data: Path, rbds) -> None
     tr, _ = rbds
     res = analyze_trial(tr, use_forces=False, mass=62.0)
     assert res.events.source == "kinematic"
-    assert res.body_mass_kg == 62.0 and res.body_mass_source == "user"
-    assert res.to_dict()["com"]["grf_check"] is None
+    # --no-forces changes only the events: the mass still comes from the force data
+    assert res.body_mass_source == "grf_whole_strides"
+    assert res.body_mass_kg == pytest.approx(60.5, abs=0.3)
+    assert res.to_dict()["com"]["grf_check"] is not None
+    res2 = analyze_trial(load_trial(real_data / "opencap_walk/walk.trc"), mass=83.0)
+    assert res2.body_mass_kg == 83.0 and res2.body_mass_source == "user"
+    assert res2.to_dict()["com"]["grf_check"] is None
 
 
 def test_walk_force_events_match_vicon_events(real_data: Path) -> None:
@@ -199,3 +204,49 @@ def test_extension_step_fills_mechanics(rbds) -> None:
         assert ANALYSIS_STEPS[-1] is knee_stub
     finally:
         ANALYSIS_STEPS[:] = before
+
+
+def test_grf_plates_without_foot_are_assigned_by_cop(real_data: Path, tmp_path: Path) -> None:
+    """Hamner GRF renamed to plate-style columns (1_, 2_): contacts assigned by COP give
+    the same per-foot events as the R_/L_ columns."""
+    text = (real_data / HAMNER_GRF).read_text()
+    plates = tmp_path / "grf_plates.mot"
+    plates.write_text(text.replace("R_ground", "1_ground").replace("L_ground", "2_ground"))
+    ref = analyze_trial(load_trial(real_data / HAMNER_IK, grf=real_data / HAMNER_GRF))
+    tr = load_trial(real_data / HAMNER_IK, grf=plates)
+    assert {p.foot for p in tr.plates} == {None}
+    res = analyze_trial(tr)
+    for side in ("left", "right"):
+        assert np.allclose(res.events[side].foot_strike, ref.events[side].foot_strike)
+        assert np.allclose(res.events[side].toe_off, ref.events[side].toe_off)
+
+
+def test_ric_cluster_set_with_static(real_data: Path) -> None:
+    tr = load_trial(real_data / "ric_running/20140515T133244_run.c3d",
+                    static=real_data / "ric_running/20140515T133244_static.c3d")
+    res = analyze_trial(tr, mass=70.0)
+    jc = res.joint_centres
+    assert jc.methods["knee_l"] == "epicondyle mid-point"
+    hip_w = np.nanmedian(np.linalg.norm(jc["hip_l"] - jc["hip_r"], axis=1))
+    assert 0.14 < hip_w < 0.24  # hip centres, not trochanters
+    assert res.direction.direction == "forward" and res.direction.mode == "treadmill"
+    st = res.spatiotemporal
+    assert 150 < st["cadence_steps_per_min"] < 200
+    assert 0.12 < st["contact_time_s"]["mean"] < 0.35
+
+
+def test_knee_ankle_fallback_close_to_vicon_centres(real_data: Path) -> None:
+    """Without the file's KJC/AJC, lateral marker + half default width lands within
+    25 mm (median) of Vicon's CGM centres on walk.c3d (CGM uses measured widths)."""
+    from retrorun.biomech.jointcentres import joint_centres
+    from retrorun.biomech.markersets import PROFILES, MarkerSet
+
+    tr = load_trial(real_data / "ktk_walk/walk.c3d")
+    roles = {k: v for k, v in PROFILES["pig_cgm"].roles.items()
+             if k not in ("LKJC", "RKJC", "LAJC", "RAJC")}
+    jc = joint_centres(tr, MarkerSet("no-model-outputs", roles, {}))
+    for s, S in (("l", "L"), ("r", "R")):
+        assert jc.methods[f"knee_{s}"].startswith("lateral marker")
+        dk = np.nanmedian(np.linalg.norm(jc[f"knee_{s}"] - tr.markers[f"{S}KJC"], axis=1))
+        da = np.nanmedian(np.linalg.norm(jc[f"ankle_{s}"] - tr.markers[f"{S}AJC"], axis=1))
+        assert dk < 0.025 and da < 0.025

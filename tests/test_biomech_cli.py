@@ -59,7 +59,7 @@ def test_analyze_no_forces(real_data: Path, tmp_path: Path) -> None:
     d = json.loads(out.read_text())
     _contract(d)
     assert d["events_source"] == "kinematic"
-    assert d["body_mass_kg"] == 62.0 and d["body_mass_source"] == "user"
+    assert d["body_mass_source"] == "grf_whole_strides"  # only the events ignore forces
 
 
 def test_analyze_hamner_mot_with_grf_and_time_reverse(real_data: Path, tmp_path: Path) -> None:
@@ -115,3 +115,24 @@ def test_analyze_module_imports_lazily() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+def test_analyze_with_user_mapping(real_data: Path, tmp_path: Path) -> None:
+    """Renamed pelvis labels are found through a --mapping file (JSON)."""
+    src = (real_data / "opencap_walk/walk.trc").read_text()
+    renamed = src.replace("r.ASIS_study", "RightASIS").replace("L.ASIS_study", "LeftASIS")
+    trc = tmp_path / "renamed.trc"
+    trc.write_text(renamed)
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"base": "opencap",
+                                   "roles": {"LASI": "LeftASIS", "RASI": "RightASIS"}}))
+    out = tmp_path / "m.json"
+    r = _run([str(trc), "--mapping", str(mapping), "--mass", "83", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(out.read_text())
+    assert d["trial"]["markerset"] == "user:map.json"
+    assert d["joint_centres"]["pelvis_origin"] == "mid-ASIS"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    r = _run([str(trc), "--mapping", str(bad), "--json", str(out)])
+    assert r.exit_code == 2 and "bad.json" in r.output

@@ -222,3 +222,55 @@ def test_newton_polar_equals_svd_rotation(seed, planar) -> None:
     got, ref_r = _rotation_from_covariance(h), _svd_rotation(h)
     assert np.allclose(got, ref_r, atol=1e-8)
     assert np.allclose(np.linalg.det(got), 1.0)
+
+
+def test_json_safe() -> None:
+    from retrorun.biomech.analysis import _json_safe
+
+    out = _json_safe({"a": np.float64("nan"), "b": [np.int64(3), np.inf], "c": np.arange(2)})
+    assert out == {"a": None, "b": [3, None], "c": [0, 1]}
+
+
+def _fp_params(typ: int, nch: int, origin=(0.0, 0.0, -20.0)) -> dict:
+    # plate 400 × 600 mm centred at (1000, 500, 0) with plate axes = lab axes:
+    # corner 1 (+x, +y), then clockwise seen from above (C3D convention)
+    corners = np.array([[1200, 800, 0], [800, 800, 0], [800, 200, 0], [1200, 200, 0]],
+                       float).T[:, :, None]
+    return {"FORCE_PLATFORM": {
+        "USED": {"value": [1]}, "TYPE": {"value": [typ]},
+        "CORNERS": {"value": corners}, "ORIGIN": {"value": np.array(origin)[:, None]},
+        "CHANNEL": {"value": np.arange(1, nch + 1)[:, None]},
+        "CAL_MATRIX": {"value": np.zeros((0,))}}}
+
+
+def test_plate_type2_cop_and_free_moment() -> None:
+    from retrorun.biomech.io_c3d import plates_from_analogs
+
+    fx, fy, fz = 10.0, -20.0, 800.0
+    cx, cy = 50.0, -30.0  # COP in plate coordinates, mm, on the surface
+    tz = 1500.0  # free moment, N·mm
+    # moments about the surface centre (ORIGIN = 0): r = (cx, cy, 0) from centre to COP
+    mx = cy * fz
+    my = -cx * fz
+    mz = cx * fy - cy * fx + tz
+    an = np.array([[fx], [fy], [fz], [mx], [my], [mz]]) * np.ones((1, 5))
+    (p,) = plates_from_analogs(_fp_params(2, 6, origin=(0.0, 0.0, 0.0)), an)
+    assert np.allclose(p["force"][0], [fx, fy, fz])
+    assert np.allclose(p["cop"][0], [1000 + cx, 500 + cy, 0.0])
+    assert np.allclose(p["tz"][0], [0.0, 0.0, tz])
+    # a transducer offset is applied as in ezc3d: M_centre = M + F × ORIGIN (ORIGIN z ≤ 0)
+    (q,) = plates_from_analogs(_fp_params(2, 6, origin=(0.0, 0.0, 20.0)), an)
+    m = np.array([mx, my, mz]) + np.cross([fx, fy, fz], [0.0, 0.0, -20.0])
+    assert np.allclose(q["cop"][0], [1000 - m[1] / fz, 500 + m[0] / fz, 0.0])
+
+
+def test_plate_type1_reports_cop_directly() -> None:
+    from retrorun.biomech.io_c3d import plates_from_analogs
+
+    an = np.array([[5.0], [0.0], [700.0], [12.0], [-40.0], [300.0]])
+    (p,) = plates_from_analogs(_fp_params(1, 6), an)
+    assert np.allclose(p["force"][0], [5.0, 0.0, 700.0])
+    assert np.allclose(p["cop"][0], [1012.0, 460.0, 0.0])
+    assert np.allclose(p["tz"][0], [0.0, 0.0, 300.0])
+    with pytest.raises(ValueError, match="type 5"):
+        plates_from_analogs(_fp_params(5, 6), an)

@@ -117,7 +117,7 @@ class AnalysisResult:
         if t.events:
             file_events = {s: {k: [round(float(x), 4) for x in v] for k, v in d.items()}
                            for s, d in t.events.items()}
-        return {
+        return _json_safe({
             "schema": SCHEMA,
             "retrorun_version": __version__,
             "trial": trial_info,
@@ -136,7 +136,22 @@ class AnalysisResult:
             "joint_centres": dict(self.joint_centres.methods),
             "mechanics": self.mechanics,
             "warnings": list(self.warnings),
-        }
+        })
+
+
+def _json_safe(obj: Any) -> Any:
+    """Recursively turn numpy scalars/arrays into Python values and NaN/inf into None."""
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _json_safe(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
 
 
 def _total_vertical_at(trial: Trial, times: np.ndarray, cutoff: float | None = None
@@ -323,8 +338,8 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     trial : from :func:`retrorun.biomech.load_trial` (lab frame).
     static : static calibration trial (defaults to ``trial.static``).
     mass : body mass, kg, used when the forces cannot give it (or ``use_forces`` is off).
-    use_forces : when False, events come from kinematics even if forces exist, and body
-        mass is *mass* (or the file's value).
+    use_forces : when False, events come from kinematics even if forces exist (the
+        force data still give the body mass and the COM–GRF check).
     sex, stature : de Leva table and stature (m) for the segmental COM.
     kinematic_method : "zeni_height" (default) or "zeni" (see :mod:`events`).
     steps : extra steps (default: the registered :data:`ANALYSIS_STEPS`).
@@ -355,7 +370,7 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     check = _events_check(fe, ke) if fe is not None else None
     # body mass
     body_mass, source = None, "none"
-    if use_forces and fe is not None and direction.mode == "treadmill":
+    if fe is not None and direction.mode == "treadmill":
         body_mass = body_mass_from_grf(trial, fe)
         source = "grf_whole_strides" if body_mass is not None else "none"
     if body_mass is None and mass is not None:
@@ -388,7 +403,7 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     cm["stature_m"] = round(com.stature_m, 3)
     cm["model_notes"] = com.notes
     cm["grf_check"] = (_grf_check(trial, com_f, body_mass, direction.mode, fe, ke)
-                       if has_f and use_forces else None)
+                       if has_f else None)
     res = AnalysisResult(trial=trial, joint_centres=jc, direction=direction,
                          body_mass_kg=body_mass, body_mass_source=source, events=events,
                          force_events=fe, kinematic_events=ke, spatiotemporal=st, com=com,

@@ -34,9 +34,13 @@ __all__ = ["JointCentres", "augmented_markers", "harrington_hjc", "joint_centres
 
 DEFAULT_KNEE_WIDTH = 0.10  # m, design value
 DEFAULT_ANKLE_WIDTH = 0.07  # m, design value
+#: Hip centre from the greater trochanters: moved medially by this fraction of the
+#: inter-trochanter distance (design value: ~0.36 m between trochanters vs ~0.18 m
+#: between hip centres in adults).
+GTR_INSET_FRACTION = 0.25
 
 #: which cluster carries a static landmark of a role (first usable wins)
-_CARRIER = {"ASI": ("PELVIS",), "PSI": ("PELVIS",), "HJC": ("PELVIS",),
+_CARRIER = {"ASI": ("PELVIS",), "PSI": ("PELVIS",), "HJC": ("PELVIS",), "GTR": ("PELVIS",),
             "KNE": ("{s}THIGH", "{s}SHANK"), "KNM": ("{s}THIGH", "{s}SHANK"),
             "ANK": ("{s}SHANK",), "MED": ("{s}SHANK",), "HEE": ("{s}FOOT",),
             "TOE": ("{s}FOOT",), "MT5": ("{s}FOOT",)}
@@ -213,6 +217,11 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
         if have_pelvis and f"hip_{s}" not in out:
             hl, hr = harrington_hjc(*pel)
             put(f"hip_{s}", hl if s == "l" else hr, "Harrington 2007 regression")
+        gl, gr = g("LGTR"), g("RGTR")
+        if f"hip_{s}" not in out and gl is not None and gr is not None:
+            this, other = (gl, gr) if s == "l" else (gr, gl)
+            put(f"hip_{s}", this + GTR_INSET_FRACTION * (other - this),
+                "greater trochanter moved medially by 25 % of the inter-trochanter distance")
         # knee
         put(f"knee_{s}", g(f"{S}KJC"), "file")
         kne, knm = g(f"{S}KNE"), g(f"{S}KNM")

@@ -6,6 +6,7 @@ A profile maps **roles** to file labels. Roles (``S`` = ``L`` or ``R``):
 LASI RASI  anterior superior iliac spines
 LPSI RPSI  posterior superior iliac spines
 SHJC       hip joint centre given directly (OpenCap ``RHJC_study``, static landmark)
+SGTR       greater trochanter (RIC static ``L_hip``/``R_hip``)
 SKNE SKNM  lateral / medial femoral epicondyle
 SKJC SAJC  knee / ankle joint centres given by the file (Vicon model outputs)
 SANK SMED  lateral / medial malleolus
@@ -131,7 +132,7 @@ PROFILES: dict[str, MarkerSet] = {
     ),
     "ric": MarkerSet(
         "ric",
-        roles={**_sided({"HJC": "{s}_hip", "KNE": "{s}_lat_knee", "KNM": "{s}_med_knee",
+        roles={**_sided({"GTR": "{s}_hip", "KNE": "{s}_lat_knee", "KNM": "{s}_med_knee",
                          "ANK": "{s}_lat_ankle", "MED": "{s}_med_ankle"}, "L", "R")},
         clusters={"PELVIS": ["pelvis_1", "pelvis_2", "pelvis_3", "pelvis_4"],
                   **_sided_clusters({"THIGH": [f"{{s}}_thigh_{i}" for i in range(1, 5)],

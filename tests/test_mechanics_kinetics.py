@@ -182,3 +182,24 @@ def test_running_lever_arm_kam_agrees_with_inverse_dynamics(real_data, path, kw,
         assert c["n"] > 30
         assert c["rms_diff_pct_peak"] < tol_pct, c
         assert c["r"] > min_r, c
+
+
+@given(st.floats(-0.06, 0.06), st.floats(-0.1, 0.1),
+       st.tuples(st.floats(-3.1, 3.1), st.floats(-1.5, 1.5), st.floats(-3.1, 3.1)))
+@settings(max_examples=30, deadline=None)
+def test_lever_arm_and_moments_invariant_to_lab_rotation(offset, ap, euler):
+    """Rotating the whole scene (knee, COP, force, shank frame) changes nothing."""
+    from scipy.spatial.transform import Rotation
+
+    knee, grf, shank = _static_leg(4, "left", offset, fz=900.0)
+    grf = GroundReaction(grf.force + np.array([ap * 1000, 40.0, 0.0]), grf.cop,
+                         np.tile([0.0, 0.0, 3.0], (4, 1)))
+    Q = Rotation.from_euler("xyz", euler).as_matrix()
+    rot = lambda v: v @ Q.T  # noqa: E731
+    knee2 = rot(knee)
+    grf2 = GroundReaction(rot(grf.force), rot(grf.cop), rot(grf.free_moment))
+    shank2 = Frames(np.einsum("ij,njk->nik", Q, shank.R), rot(shank.origin))
+    np.testing.assert_allclose(knee_lever_arm(knee2, grf2, shank2, "left"),
+                               knee_lever_arm(knee, grf, shank, "left"), atol=1e-9)
+    np.testing.assert_allclose(external_knee_moment_lever(knee2, grf2, shank2, "left"),
+                               external_knee_moment_lever(knee, grf, shank, "left"), atol=1e-7)

@@ -87,25 +87,36 @@ class MechanicsResult:
         }
 
 
-def _plates_on_marker_time(trial) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]]:
-    """Each plate's (force, cop, free moment, foot) averaged/interpolated to marker time."""
+def _plates_on_marker_time(trial, cutoff: float | None = None) -> list[tuple]:
+    """Each plate on the marker time base: (raw force, force, cop, free moment, foot).
+
+    With *cutoff* the force, COP and free moment are low-pass filtered at the force rate
+    **before** resampling (no aliasing of impact peaks); the raw force is kept for contact
+    detection.
+    """
+    from retrorun.biomech.filters import butter_lowpass
+
     t = trial.time
     ft = trial.force_time
     out = []
+
+    def interp(x: np.ndarray) -> np.ndarray:
+        ok = ~np.isnan(x).any(axis=1)
+        if ok.sum() < 2:
+            return np.full((t.size, 3), np.nan)
+        return np.column_stack([np.interp(t, ft[ok], x[ok, k]) for k in range(3)])
+
     for p in trial.plates:
         if ft.size == 0:
             continue
-        f = np.column_stack([np.interp(t, ft, p.force[:, k]) for k in range(3)])
-        cop_ok = ~np.isnan(p.cop).any(axis=1)
-        if cop_ok.sum() >= 2:
-            c = np.column_stack(
-                [np.interp(t, ft[cop_ok], p.cop[cop_ok, k]) for k in range(3)]
-            )
-        else:
-            c = np.full_like(f, np.nan)
-        fm = np.column_stack([np.interp(t, ft, np.nan_to_num(p.free_moment[:, k]))
-                              for k in range(3)])
-        out.append((f, c, fm, p.foot))
+        raw = interp(p.force)
+        force, cop, fm = p.force, p.cop, np.nan_to_num(p.free_moment)
+        if cutoff:
+            rate = float(trial.force_rate)
+            force = butter_lowpass(force, rate, cutoff)
+            cop = butter_lowpass(cop, rate, cutoff)  # NaN (unloaded) kept
+            fm = butter_lowpass(fm, rate, cutoff)
+        out.append((raw, interp(force), interp(cop), interp(fm), p.foot))
     return out
 
 
@@ -116,9 +127,13 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def grf_per_side(
-    trial, centres: dict[str, np.ndarray], *, threshold: float = CONTACT_THRESHOLD_N
+    trial, centres: dict[str, np.ndarray], *, threshold: float = CONTACT_THRESHOLD_N,
+    cutoff: float | None = None,
 ) -> tuple[dict[str, GroundReaction], dict[str, np.ndarray]]:
     """GRF acting on each foot on the marker time base, and each foot's contact mask.
+
+    Contacts come from the unfiltered vertical force (> *threshold*, N); the values from
+    the force signals low-pass filtered at *cutoff* (Hz) at the force rate.
 
     Plates with a fixed ``foot`` (per-foot GRF files) go to that foot; for shared plates
     (overground plates, a treadmill) every contact is given to the foot whose heel/toe
@@ -134,8 +149,8 @@ def grf_per_side(
         t = s[0]
         pts = [centres[k] for k in (f"heel_{t}", f"toe_{t}", f"ankle_{t}") if k in centres]
         feet[s] = np.nanmean(np.stack(pts), axis=0) if pts else None
-    for f, c, fm, foot in _plates_on_marker_time(trial):
-        loaded = f[:, 2] > threshold
+    for raw, f, c, fm, foot in _plates_on_marker_time(trial, cutoff):
+        loaded = raw[:, 2] > threshold
         for a, b in _runs(loaded):
             if b - a < 3:
                 continue
@@ -255,15 +270,7 @@ def analyze_mechanics(
     grf, contact = ({}, {})
     have_forces = use_forces and trial.has_forces
     if have_forces:
-        grf_raw, contact = grf_per_side(trial, fc)
-        grf = {
-            s: GroundReaction(
-                np.where(contact[s][:, None], lowpass(g.force, rate, cutoff_hz), 0.0),
-                np.where(contact[s][:, None], lowpass(g.cop, rate, cutoff_hz), np.nan),
-                np.where(contact[s][:, None], lowpass(g.free_moment, rate, cutoff_hz), 0.0),
-            )
-            for s, g in grf_raw.items()
-        }
+        grf, contact = grf_per_side(trial, fc, cutoff=cutoff_hz)
     if body_mass is None:
         body_mass = trial.meta.get("file_body_mass_kg")
     if body_mass is None and have_forces:

@@ -186,3 +186,31 @@ def test_numpy_plates_match_ezc3d(real_data: Path, name: str) -> None:
         assert np.allclose(a.cop[loaded], b.cop[loaded], atol=1e-9)
         assert np.allclose(a.free_moment[loaded], b.free_moment[loaded], atol=1e-9)
         assert np.allclose(a.corners, b.corners)
+
+
+def test_pose2sim_keypoints(real_data: Path) -> None:
+    from retrorun.biomech.jointcentres import joint_centres
+
+    tr = load_trial(real_data / "pose2sim_demo/pose2sim_BalancingTrial_0-100_filt_butterworth.trc")
+    assert tr.meta["markerset"] == "pose2sim"
+    jc = joint_centres(tr)
+    assert jc.methods["knee_l"] == "file"  # keypoints are joint centres
+    thigh = np.nanmedian(np.linalg.norm(jc["hip_l"] - jc["knee_l"], axis=1))
+    assert 0.3 < thigh < 0.55
+
+
+def test_trc_blank_cells_are_missing(real_data: Path, tmp_path: Path) -> None:
+    lines = (real_data / "opencap_walk/walk.trc").read_text().splitlines()
+    cells = lines[10].split("\t")
+    assert cells[0] == "5"
+    cells[2:5] = ["", "", ""]  # first marker missing in frame 5 (index 4)
+    lines[10] = "\t".join(cells)
+    p = tmp_path / "gap.trc"
+    p.write_text("\n".join(lines) + "\n")
+    tr = read_raw(p)
+    first = next(iter(tr.markers))
+    assert np.isnan(tr.markers[first][4]).all()
+    assert np.isfinite(tr.markers[first][3]).all() and np.isfinite(tr.markers[first][5]).all()
+    other = list(tr.markers)[1]
+    assert np.isfinite(tr.markers[other][4]).all()
+    assert tr.n_frames == 222

@@ -274,3 +274,14 @@ def test_plate_type1_reports_cop_directly() -> None:
     assert np.allclose(p["tz"][0], [0.0, 0.0, 300.0])
     with pytest.raises(ValueError, match="type 5"):
         plates_from_analogs(_fp_params(5, 6), an)
+
+
+@pytest.mark.parametrize("shape", [(300,), (300, 3), (12,)])
+def test_butter_matches_scipy_sosfiltfilt(shape) -> None:
+    from scipy.signal import butter, sosfiltfilt
+
+    x = np.random.default_rng(0).normal(size=shape).cumsum(axis=0)
+    sos = butter(4, 10.0 / 75.0, output="sos")
+    padlen = min(3 * (2 * len(sos) + 1), shape[0] - 1)
+    ref = sosfiltfilt(sos, x, axis=0, padlen=padlen)
+    assert np.allclose(butter_lowpass(x, 150.0, 10.0), ref, atol=1e-10)

@@ -30,10 +30,29 @@ def fill_gaps(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=64)
-def _sos(order: int, wn: float) -> np.ndarray:
-    from scipy.signal import butter
+def _sos(order: int, wn: float) -> tuple[np.ndarray, np.ndarray]:
+    """Second-order sections and their steady-state initial conditions (cached)."""
+    from scipy.signal import butter, sosfilt_zi
 
-    return butter(order, wn, output="sos")
+    sos = butter(order, wn, output="sos")
+    return sos, sosfilt_zi(sos)
+
+
+def _sosfiltfilt(sos: np.ndarray, zi: np.ndarray, x: np.ndarray, padlen: int) -> np.ndarray:
+    """Forward-backward filtering along axis 0 with odd extension — the algorithm of
+    ``scipy.signal.sosfiltfilt`` with the initial conditions cached per filter."""
+    from scipy.signal import sosfilt
+
+    if padlen > 0:
+        ext = np.concatenate([2 * x[0] - x[padlen:0:-1], x, 2 * x[-1] - x[-2:-padlen - 2:-1]])
+    else:
+        ext = x
+    shape = (zi.shape[0], 2) + (1,) * (x.ndim - 1)
+    z = zi.reshape(shape)
+    y, _ = sosfilt(sos, ext, axis=0, zi=z * ext[0])
+    y, _ = sosfilt(sos, y[::-1], axis=0, zi=z * y[-1])
+    y = y[::-1]
+    return y[padlen:len(y) - padlen] if padlen > 0 else y
 
 
 def butter_lowpass(x: np.ndarray, fs: float, cutoff: float, *, order: int = 4, axis: int = 0,
@@ -48,17 +67,16 @@ def butter_lowpass(x: np.ndarray, fs: float, cutoff: float, *, order: int = 4, a
     order : filter order of the single pass.
     keep_nan : put NaN back where the input had NaN (gaps are interpolated for filtering).
     """
-    from scipy.signal import sosfiltfilt
-
     x = np.asarray(x, dtype=float)
     n = x.shape[axis]
     wn = min(cutoff / (fs / 2.0), 0.99)
-    sos = _sos(int(order), float(wn))
+    sos, zi = _sos(int(order), float(wn))
     filled, mask = fill_gaps(x, axis=axis)
     padlen = min(3 * (2 * len(sos) + 1), n - 1)
     if n < 4:
         return x.copy()
-    y = sosfiltfilt(sos, np.nan_to_num(filled), axis=axis, padlen=padlen)
+    y = np.moveaxis(_sosfiltfilt(sos, zi, np.moveaxis(np.nan_to_num(filled), axis, 0), padlen),
+                    0, axis)
     if keep_nan:
         y[mask] = np.nan
     return y

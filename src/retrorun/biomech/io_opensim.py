@@ -241,7 +241,9 @@ def read_trc(path: str | Path) -> Trial:
         raise TrialFileError(
             p, f"truncated: header promises {n_frames} frames but only {len(rows)} are present"
         )
-    try:  # fast path: every cell filled
+    try:  # fast path: every cell filled (an empty cell shows as two adjacent tabs)
+        if any("\t\t" in r.rstrip() for r in rows):
+            raise ValueError
         data = np.array("\n".join(rows).split(), dtype=float).reshape(len(rows), -1)
         if data.shape[1] < ncols:
             raise ValueError

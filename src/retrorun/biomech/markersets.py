@@ -23,7 +23,8 @@ centres): ``PELVIS``, ``STHIGH``, ``SSHANK``, ``SFOOT``.
 
 Profiles: ``pig_cgm`` (Plug-in Gait / CGM), ``rbds`` (RBDS/CAST cluster set, with static
 trial), ``ric`` (Running Injury Clinic clusters + static), ``hamner`` (Hamner & Delp 2013),
-``opencap`` (OpenCap ``_study`` markers), ``qualisys_running`` (pyorerun Running_0002).
+``opencap`` (OpenCap ``_study`` markers), ``pose2sim`` (Pose2Sim / OpenPose body_25b
+keypoints: joint centres are the keypoints), ``qualisys_running`` (pyorerun Running_0002).
 :func:`detect_markerset` picks the profile with most labels present; a user mapping file
 (JSON or TOML: ``{"base": "pig_cgm", "roles": {"LASI": "MyLASI"}, "clusters": {...}}``)
 overrides it.
@@ -167,6 +168,14 @@ PROFILES: dict[str, MarkerSet] = {
                                             "{s}_thigh3_study"],
                                   "SHANK": ["{s}_sh1_study", "{s}_sh2_study", "{s}_sh3_study"]},
                                  "L", "r"),
+    ),
+    "pose2sim": MarkerSet(
+        "pose2sim",
+        roles={"C7": "Neck", "HEAD": ["Head", "Nose"],
+               **_sided({"HJC": "{s}Hip", "KJC": "{s}Knee", "AJC": "{s}Ankle",
+                         "HEE": "{s}Heel", "TOE": ["{s}BigToe", "{s}SmallToe"],
+                         "SHO": "{s}Shoulder", "ELB": "{s}Elbow", "WRI": "{s}Wrist"},
+                        "L", "R")},
     ),
     "qualisys_running": MarkerSet(
         "qualisys_running",

@@ -417,3 +417,10 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
         except Exception as exc:  # a failing extension must not lose the core result
             res.warnings.append(f"step {getattr(step, '__name__', step)} failed: {exc}")
     return res
+
+
+# Built-in extension steps (registered on import; least-invasive hook added by the
+# joint-mechanics work, issue 6): joint angles, knee–GRF lever arm, knee moments, asymmetry.
+from retrorun.biomech import mechanics as _mechanics  # noqa: E402
+
+register_step(_mechanics.mechanics_step)

@@ -1,0 +1,77 @@
+"""``read_activity(path)``: one entry point for FIT, GPX and TCX files.
+
+The format is recognised from the content (FIT header signature ``.FIT``; the XML root element
+``<gpx`` / ``<TrainingCenterDatabase``), the extension only breaks ties. Every failure is an
+:class:`~retrorun.activities.model.ActivityError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from retrorun.activities.model import Activity, ActivityError
+
+_ROOT = re.compile(rb"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def detect_format(data: bytes, suffix: str = "") -> str | None:
+    """'fit', 'gpx', 'tcx' or ``None`` from the first bytes (and the file suffix as a hint)."""
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+    if head.startswith(b"<"):
+        # skip the XML declaration, comments and doctype, take the first element name
+        for m in _ROOT.finditer(head):
+            name = m.group(1).lower()
+            if name == "gpx":
+                return "gpx"
+            if name == "trainingcenterdatabase":
+                return "tcx"
+            break
+    suffix = suffix.lower().lstrip(".")
+    return suffix if suffix in ("fit", "gpx", "tcx") else None
+
+
+def read_activity(path: str | Path) -> Activity:
+    """Read a FIT, GPX or TCX activity file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    Activity
+        Samples, laps and device totals; ``truncated`` and ``warnings`` say what was repaired or lost.
+
+    Raises
+    ------
+    ActivityError
+        (a ``ValueError``) naming the file and the problem: missing/unreadable file, empty file,
+        unknown format, or a file the parser cannot read at all.
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ActivityError(p, f"cannot read file ({exc.strerror or exc})") from None
+    if not data:
+        raise ActivityError(p, "empty file (0 bytes)")
+    fmt = detect_format(data, p.suffix)
+    if fmt == "fit":
+        from retrorun.activities.fit import read_fit
+
+        return read_fit(str(p), data)
+    if fmt == "gpx":
+        from retrorun.activities.gpx import read_gpx
+
+        return read_gpx(str(p), data)
+    if fmt == "tcx":
+        from retrorun.activities.tcx import read_tcx
+
+        return read_tcx(str(p), data)
+    raise ActivityError(
+        p, "unknown activity format (expected a FIT file or a GPX/TCX XML document)"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -50,7 +50,7 @@ def time_array(values: Sequence[object]) -> tuple[np.ndarray, bool]:
         if isinstance(v, datetime):
             any_dt = True
             try:
-                out[i] = v.timestamp() if v.tzinfo else v.replace(tzinfo=_UTC).timestamp()
+                out[i] = v.timestamp() if v.tzinfo else v.replace(tzinfo=UTC).timestamp()
             except (OverflowError, ValueError, OSError):
                 pass
         elif isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
@@ -104,8 +104,3 @@ def nan_stat(fn, arr: np.ndarray) -> float | None:
     """``fn`` (e.g. ``np.mean``) over the finite values of *arr*, ``None`` when there are none."""
     a = arr[np.isfinite(arr)]
     return float(fn(a)) if a.size else None
-
-
-from datetime import UTC
-
-_UTC = UTC

@@ -20,6 +20,7 @@ KNOWN_PREFIXES: dict[bytes, bytes] = {
     b"ns3": b"http://www.garmin.com/xmlschemas/ActivityExtension/v2",
     b"tpx": b"http://www.garmin.com/xmlschemas/ActivityExtension/v2",
 }
+_PLACEHOLDER = b"urn:retrorun:undeclared:"
 _PREFIX_RE = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]")
 _DECL_RE = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ROOT_RE = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
@@ -44,12 +45,13 @@ def repair_xml(data: bytes) -> tuple[bytes, list[str]]:
             m = _ROOT_RE.search(data)
             if m is not None:
                 decl = b"".join(
-                    b' xmlns:' + p + b'="' + KNOWN_PREFIXES.get(p, b"urn:retrorun:undeclared:" + p) + b'"'
+                    b' xmlns:%s="%s"' % (p, KNOWN_PREFIXES.get(p, _PLACEHOLDER + p))
                     for p in missing
                 )
                 data = data[: m.end()] + decl + data[m.end() :]
                 names = ", ".join(p.decode("ascii", "replace") for p in missing)
                 notes.append(
-                    f"repaired: declared the namespace prefix(es) {names} used without xmlns declaration"
+                    f"repaired: declared the namespace prefix(es) {names} "
+                    "used without xmlns declaration"
                 )
     return data, notes

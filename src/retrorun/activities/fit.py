@@ -1,9 +1,10 @@
 """Read FIT activity files with fitdecode into an :class:`~retrorun.activities.model.Activity`.
 
-One pass over the fitdecode iterator: record fields go straight into column lists (converted to numpy
-once at the end), laps/sessions/file_id are kept as small dicts. Handles chained FIT files (several
-headers: fitdecode reads through them), compressed-timestamp headers, device-relative timestamps (no
-calendar date), developer fields, and truncated/corrupt files (keeps what was read, sets ``truncated``).
+One pass over the fitdecode iterator: record fields go straight into column lists (converted to
+numpy once at the end), laps/sessions/file_id are kept as small dicts. Handles chained FIT files
+(several headers: fitdecode reads through them), compressed-timestamp headers, device-relative
+timestamps (no calendar date), developer fields, and truncated/corrupt files (keeps what was read
+and sets ``truncated``).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def read_fit(path: str, data: bytes) -> Activity:
     Raises
     ------
     ActivityError
-        When nothing usable could be read (not a FIT file, broken header, no records and no session).
+        When nothing usable could be read (not a FIT file, broken header, no record/lap/session).
     """
     rows: list[list] = []
     laps: list[dict] = []
@@ -100,15 +101,16 @@ def read_fit(path: str, data: bytes) -> Activity:
                                     dev_names.append(fld.value)
                     elif ft == _FRAME_HEADER:
                         n_headers += 1
-        except Exception as exc:  # fitdecode raises FitError subclasses, but hostile bytes can
-            # trip anything inside the decoder (struct/Index/Unicode errors): all mean "broken file".
+        except Exception as exc:  # fitdecode raises FitError subclasses, but hostile bytes
+            # can trip anything inside the decoder (struct/Index/Unicode errors): "broken file".
             error = f"{type(exc).__name__}: {exc}"
     warns = [f"FIT: {w.message}" for w in caught]
     if n_headers == 0:
         raise ActivityError(path, f"not a readable FIT file ({error or 'no FIT header'})")
     if not rows and not sessions and not laps:
         raise ActivityError(
-            path, f"FIT file holds no activity data (no record, lap or session message){_why(error)}"
+            path,
+            f"FIT file holds no activity data (no record, lap or session message){_why(error)}",
         )
     act = Activity(path=str(path), source_format="fit")
     act.warnings.extend(warns)
@@ -119,8 +121,8 @@ def read_fit(path: str, data: bytes) -> Activity:
     if error is not None:
         act.truncated = True
         act.warnings.append(
-            f"file is truncated or corrupt ({error}); kept the {len(rows)} records, {len(laps)} laps "
-            f"and {len(sessions)} sessions read before the error"
+            f"file is truncated or corrupt ({error}); kept the {len(rows)} records, "
+            f"{len(laps)} laps and {len(sessions)} sessions read before the error"
         )
     _fill(act, rows, laps, sessions, file_id)
     return act
@@ -159,8 +161,7 @@ def _fill(act: Activity, rows: list[list], laps: list[dict], sessions: list[dict
             + ")"
         )
     act.sessions = [
-        {k: v for k, v in s.items() if k != "start"}
-        | {"start": _iso(s["start"], relative)}
+        {k: v for k, v in s.items() if k != "start"} | {"start": _iso(s["start"], relative)}
         for s in sess_info
     ]
     lo, hi = -np.inf, np.inf
@@ -290,7 +291,7 @@ def _choose_session(sess: list[dict]) -> int | None:
         return None
     runs = [i for i, s in enumerate(sess) if s["sport"] in ("running", "walking")]
     pool = runs or list(range(len(sess)))
-    return max(pool, key=lambda i: (sess[i]["total_elapsed_s"] or 0.0))
+    return max(pool, key=lambda i: sess[i]["total_elapsed_s"] or 0.0)
 
 
 def _str(x: object) -> str | None:

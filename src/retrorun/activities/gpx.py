@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import gpxpy
@@ -110,7 +111,7 @@ def read_gpx(path: str, data: bytes) -> Activity:
             act.warnings.append(f"{int((~valid_t).sum())} track points without a valid time")
     # GPX has no laps: one lap per track segment (a single segment gives one lap)
     seg_bounds.append(len(times))
-    for a, b in zip(seg_bounds[:-1], seg_bounds[1:], strict=True):
+    for a, b in itertools.pairwise(seg_bounds):
         if b <= a:
             continue
         ts = act.t[a:b]

@@ -1,9 +1,10 @@
 """Plain data for an imported activity: laps, per-sample numpy arrays, and what went wrong.
 
-Units are SI inside: time in s since the activity start, distance in m, speed in m/s, elevation in m,
-heart rate in bpm, cadence in steps/min (both feet; FIT/GPX/TCX running cadence is strides/min and is
-doubled on import). Latitude/longitude are kept in degrees because they are geographic coordinates,
-not angles used in computation (see :mod:`retrorun.activities.surface` for the local metric frame).
+Units are SI inside: time in s since the activity start, distance in m, speed in m/s, elevation
+in m, heart rate in bpm, cadence in steps/min (both feet; FIT/GPX/TCX running cadence is
+strides/min and is doubled on import). Latitude/longitude stay in degrees: they are geographic
+coordinates, not angles used in computation (:mod:`retrorun.activities.surface` projects them to a
+local metric frame).
 Missing samples are ``NaN``.
 """
 

@@ -44,7 +44,7 @@ def read_activity(path: str | Path) -> Activity:
     Returns
     -------
     Activity
-        Samples, laps and device totals; ``truncated`` and ``warnings`` say what was repaired or lost.
+        Samples, laps and device totals; ``truncated`` and ``warnings`` say what was repaired/lost.
 
     Raises
     ------

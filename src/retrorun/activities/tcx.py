@@ -68,9 +68,7 @@ def read_tcx(path: str, data: bytes) -> Activity:
         if dur is None:
             continue
         lt = [p.time for p in lp.trackpoints if isinstance(p.time, datetime)]
-        elapsed = (
-            (lt[-1].replace(tzinfo=UTC).timestamp() - t0_abs - ls) if lt else dur
-        )
+        elapsed = (lt[-1].replace(tzinfo=UTC).timestamp() - t0_abs - ls) if lt else dur
         cad_avg = _f(lp.cadence_avg)
         act.laps.append(
             Lap(

@@ -266,6 +266,7 @@ def _fill(act: Activity, rows: list[list], laps: list[dict], sessions: list[dict
                 avg_cadence_spm=c,
                 intensity=_str(lp.get("intensity")),
                 trigger=_str(lp.get("lap_trigger")),
+                wkt_step_index=_int(lp.get("wkt_step_index")),
             )
         )
     act.laps.sort(key=lambda x: x.start_s)
@@ -292,6 +293,10 @@ def _choose_session(sess: list[dict]) -> int | None:
     runs = [i for i, s in enumerate(sess) if s["sport"] in ("running", "walking")]
     pool = runs or list(range(len(sess)))
     return max(pool, key=lambda i: sess[i]["total_elapsed_s"] or 0.0)
+
+
+def _int(x: object) -> int | None:
+    return int(x) if isinstance(x, int) and not isinstance(x, bool) else None
 
 
 def _str(x: object) -> str | None:

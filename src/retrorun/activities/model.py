@@ -51,6 +51,8 @@ class Lap:
         FIT/TCX lap intensity ('active', 'rest', 'warmup', ...).
     trigger : str | None
         What ended the lap ('manual', 'distance', 'time', 'session_end', ...).
+    wkt_step_index : int | None
+        FIT ``lap.wkt_step_index``: the workout step the watch was on (when following a workout).
     """
 
     start_s: float
@@ -62,6 +64,7 @@ class Lap:
     avg_cadence_spm: float | None = None
     intensity: str | None = None
     trigger: str | None = None
+    wkt_step_index: int | None = None
 
     @property
     def end_s(self) -> float:
@@ -80,6 +83,7 @@ class Lap:
             "avg_cadence_spm": _r(self.avg_cadence_spm, 1),
             "intensity": self.intensity,
             "trigger": self.trigger,
+            "wkt_step_index": self.wkt_step_index,
         }
 
 

@@ -37,7 +37,7 @@ def _grid(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def speed_windows(t: np.ndarray, dist: np.ndarray, window_s: float = SPEED_WINDOW_S) -> np.ndarray:
     """Mean speed, m/s, over sliding *window_s* windows on a 1 s grid (NaN across gaps)."""
     g, d = _grid(t, dist)
-    w = int(round(window_s))
+    w = round(window_s)
     if g.size <= w:
         if g.size >= 2 and np.all(np.isfinite(d)):
             return np.array([(d[-1] - d[0]) / (g[-1] - g[0])])
@@ -59,7 +59,7 @@ def fraction_over_speed(
 
 def fraction_over_hr(t: np.ndarray, hr: np.ndarray, ceiling_bpm: float) -> float | None:
     """Fraction of time (1 s grid) with heart rate above *ceiling_bpm* (None: no HR)."""
-    g, h = _grid(t, hr)
+    _g, h = _grid(t, hr)
     h = h[np.isfinite(h)]
     if h.size == 0:
         return None

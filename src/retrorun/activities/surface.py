@@ -11,12 +11,12 @@ Flatness (design rules, see ``docs/watch-and-calendar.md``; thresholds checked o
 Track detection:
 
 * the watch's own label (FIT ``sub_sport == 'track'``) wins when present;
-* otherwise a numpy-only stadium fitter over 800 m windows of the GPS path: rotate by PCA, grid-search
-  the bend radius ``r`` and half-straight ``a`` of a stadium curve, flag the window when the RMS
-  distance to the curve is < 6 m, the long axis 140–200 m, the short axis 60–100 m, the perimeter
-  360–460 m and the points go all the way round (8 of 8 octants). World Athletics lane 1: straights
-  84.39 m, bends r = 36.80 m, 400.0 m; GPS traces of real track runs sit 5–10 m outside lane 1 and
-  read ≈ 10 % long, hence the wide perimeter band.
+* otherwise a numpy-only stadium fitter over 800 m windows of the GPS path: rotate by PCA,
+  grid-search the bend radius ``r`` and half-straight ``a`` of a stadium curve, flag the window when
+  the RMS distance to the curve is < 6 m, the long axis 140–200 m, the short axis 60–100 m, the
+  perimeter 360–460 m and the points go all the way round (8 of 8 octants). World Athletics lane 1:
+  straights 84.39 m, bends r = 36.80 m, 400.0 m; GPS traces of real track runs sit 5–10 m outside
+  lane 1 and read ≈ 10 % long, hence the wide perimeter band.
 * lap-length check: single-lap GPS distances on a track read 0–15 % over 400 m.
 """
 
@@ -50,8 +50,8 @@ TRACK_PERIMETER_M = (360.0, 460.0)
 def ascent_descent(ele: np.ndarray, hysteresis: float = ASCENT_HYSTERESIS_M) -> tuple[float, float]:
     """Total ascent and descent, m, counting a change only once it exceeds *hysteresis* m.
 
-    The samples are first reduced to their turning points (vectorised); the hysteresis walk then runs
-    over the turning points only.
+    The samples are first reduced to their turning points (vectorised); the hysteresis walk then
+    runs over the turning points only.
     """
     e = ele[np.isfinite(ele)]
     if e.size < 2:
@@ -195,7 +195,7 @@ def fit_stadium(xy: np.ndarray) -> StadiumFit | None:
         return None
     c = xy - xy.mean(axis=0)
     cov = c.T @ c / c.shape[0]
-    w, v = np.linalg.eigh(cov)
+    _w, v = np.linalg.eigh(cov)
     rot = c @ v[:, ::-1]  # column 0 = major axis
     x, y = rot[:, 0], rot[:, 1]
     x = x - 0.5 * (np.percentile(x, 1) + np.percentile(x, 99))
@@ -253,9 +253,7 @@ class TrackDetection:
         }
 
 
-def detect_track(
-    lat: np.ndarray, lon: np.ndarray, sub_sport: str | None = None
-) -> TrackDetection:
+def detect_track(lat: np.ndarray, lon: np.ndarray, sub_sport: str | None = None) -> TrackDetection:
     """Decide whether a GPS path (degrees) was run on a 400 m track.
 
     ``on_track`` is True when the watch said ``sub_sport == 'track'`` or at least one 800 m window

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -25,7 +26,7 @@ def _parse_laps(text: str | None) -> list[int] | None:
 def _fmt_s(s: float | None) -> str:
     if s is None:
         return "–"
-    s = int(round(s))
+    s = round(s)
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
@@ -36,14 +37,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("activity")
     def activity_cmd(
-        file: Path = typer.Argument(..., help="FIT, GPX or TCX activity file."),
-        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-        backward_laps: str = typer.Option(
-            None,
-            "--backward-laps",
-            help="Laps (1-based, comma-separated) that were run backwards, e.g. 1,3,5: "
-            "checks surface, pace and heart rate over them.",
-        ),
+        file: Annotated[Path, typer.Argument(help="FIT, GPX or TCX activity file.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+        backward_laps: Annotated[
+            str | None,
+            typer.Option(
+                "--backward-laps",
+                help="Laps (1-based, comma-separated) that were run backwards, e.g. 1,3,5: "
+                "checks surface, pace and heart rate over them.",
+            ),
+        ] = None,
     ) -> None:
         """Summarise an activity file: start, duration, distance, laps, HR, cadence, surface."""
         from retrorun.activities.model import ActivityError
@@ -72,15 +75,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export-plan")
     def export_plan_cmd(
-        profile: Path = typer.Argument(..., help="Athlete profile file (TOML/JSON)."),
-        ics: Path = typer.Option(None, "--ics", help="Write the plan as an iCalendar file."),
-        fit: Path = typer.Option(
-            None, "--fit", help="Write one FIT workout per session into this folder."
-        ),
-        start: str = typer.Option(None, "--start", help="First day of the plan (YYYY-MM-DD)."),
-        weeks: int = typer.Option(6, "--weeks", min=1, max=52, help="Plan length in weeks."),
-        tz: str = typer.Option("Europe/Berlin", "--tz", help="IANA time zone of the events."),
-        time: str = typer.Option("07:00", "--time", help="Local start time of each session."),
+        profile: Annotated[Path, typer.Argument(help="Athlete profile file (TOML/JSON).")],
+        ics: Annotated[
+            Path | None, typer.Option("--ics", help="Write the plan as an iCalendar file.")
+        ] = None,
+        fit: Annotated[
+            Path | None,
+            typer.Option("--fit", help="Write one FIT workout per session into this folder."),
+        ] = None,
+        start: Annotated[
+            str | None, typer.Option("--start", help="First day of the plan (YYYY-MM-DD).")
+        ] = None,
+        weeks: Annotated[
+            int, typer.Option("--weeks", min=1, max=52, help="Plan length in weeks.")
+        ] = 6,
+        tz: Annotated[
+            str, typer.Option("--tz", help="IANA time zone of the events.")
+        ] = "Europe/Berlin",
+        time: Annotated[
+            str, typer.Option("--time", help="Local start time of each session (HH:MM).")
+        ] = "07:00",
     ) -> None:
         """Export a plan as an ICS calendar and/or FIT workout files for a watch."""
         from datetime import date

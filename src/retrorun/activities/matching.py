@@ -221,10 +221,11 @@ def _lap_masks(activity: Activity, laps) -> list[np.ndarray]:
 
 def _overlaps_track(activity: Activity, det, laps) -> bool:
     """True when at least half of the backward time lies in a flagged stadium window."""
-    from retrorun.activities._arrays import haversine_cumulative
+    from retrorun.activities._arrays import local_xy
+    from retrorun.activities.surface import smoothed_path
 
     ok = np.isfinite(activity.lat) & np.isfinite(activity.lon)
-    d = haversine_cumulative(activity.lat[ok], activity.lon[ok])
+    d = smoothed_path(local_xy(activity.lat[ok], activity.lon[ok]))
     t = activity.t[ok]
     in_track = np.zeros(t.size, dtype=bool)
     for s, e in det.windows:

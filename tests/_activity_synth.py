@@ -1,4 +1,4 @@
-"""Synthetic activities for tests (labelled synthetic; no real 400 m-track recording is licensed)."""
+"""Synthetic activities for tests (labelled synthetic: no licensed real 400 m-track recording)."""
 
 from __future__ import annotations
 

@@ -121,7 +121,9 @@ def test_fr70_compressed_timestamps_against_csv(act_dir):
     assert len(s["laps"]) == 11
     assert s["on_track"] is None  # no GPS: unknown, not False
     t0 = _fit_messages(p, "session")[0]["start_time"]
-    rows = list(csv.DictReader(open(act_dir / "python-fitparse__compressed-speed-distance-records.csv")))
+    rows = list(
+        csv.DictReader(open(act_dir / "python-fitparse__compressed-speed-distance-records.csv"))
+    )
     rows = [{k.strip(): v for k, v in r.items()} for r in rows]
     t_csv = np.array([int(r["Timestamp"]) - t0 for r in rows], dtype=float)
     idx = np.searchsorted(act.t, t_csv)
@@ -129,7 +131,9 @@ def test_fr70_compressed_timestamps_against_csv(act_dir):
     hr = np.array([float(r["Heart Rate [bpm]"]) for r in rows])
     dist = np.array([float(r["Distance [m]"]) for r in rows])
     spd = np.array([float(r["Speed [m/s]"]) for r in rows])
-    cad = np.array([math.nan if r["Cadence [rpm]"] == "null" else float(r["Cadence [rpm]"]) for r in rows])
+    cad = np.array(
+        [math.nan if r["Cadence [rpm]"] == "null" else float(r["Cadence [rpm]"]) for r in rows]
+    )
     assert np.allclose(act.hr[idx], hr)
     # compressed speed/distance: FIT resolution is 1/16 m for distance, 0.01 m/s for speed
     assert np.allclose(act.distance[idx], dist, atol=1 / 16 + 1e-9)
@@ -180,7 +184,9 @@ def test_strava_truncated_file_keeps_what_was_read(act_dir):
     assert act.n_samples in (n, n - 1)  # the corrupt last record (timestamp far off) is dropped
     s = summarise(act)
     assert s["truncated"] is True
-    assert s["distance_m"] == pytest.approx(928.25, abs=1)  # what was read, not the 11.27 km claimed
+    assert s["distance_m"] == pytest.approx(
+        928.25, abs=1
+    )  # what was read, not the 11.27 km claimed
     assert act.developer_fields  # developer field descriptions were read
 
 
@@ -319,7 +325,13 @@ def test_cli_activity_backward_laps(act_dir):
     assert b["flat"] is False
     assert any("not on flat ground" in w for w in b["warnings"])
     r = CliRunner().invoke(
-        app, ["activity", str(act_dir / "python-fitparse__2013-02-06-12-11-14.fit"), "--backward-laps", "9"]
+        app,
+        [
+            "activity",
+            str(act_dir / "python-fitparse__2013-02-06-12-11-14.fit"),
+            "--backward-laps",
+            "9",
+        ],
     )
     assert r.exit_code == 2
     assert "do not exist" in r.output

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _activity_synth import road_xy, stadium_xy, track_session, xy_to_latlon
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _activity_synth import road_xy, stadium_xy, track_session, xy_to_latlon
 from retrorun.activities.pace import fraction_over_hr, fraction_over_speed, speed_windows
 from retrorun.activities.reader import read_activity
 from retrorun.activities.surface import (
@@ -42,7 +42,7 @@ def test_synthetic_track_session_only_track_flagged(seed):
     assert det.on_track is True and det.source == "gps"
     # the track part is 2 000 m of the 3 800 m path; windows straddling the junction can't fit
     assert 1200 <= det.track_distance_m <= 2100
-    (s0, e0), *_ = det.windows
+    (s0, _e0), *_ = det.windows
     assert s0 >= 1800 - 400  # nothing flagged well inside the road approach
     assert det.best.perimeter_m == pytest.approx(2 * np.pi * 41.8 + 84.39 * 2, rel=0.06)
 

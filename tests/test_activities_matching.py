@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from _activity_synth import activity_from_laps
 from _plan_fixture import SESSION, session
-
 from retrorun.activities.matching import (
     backward_block_checks,
     identify_backward_laps,

@@ -1,4 +1,4 @@
-"""FIT workout export: every written file decodes with fitdecode (CRC checked) to the planned steps."""
+"""FIT workout export: every file decodes with fitdecode (CRC checked) to the planned steps."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import fitdecode
 import pytest
-from _plan_fixture import SESSION, plan
 
+from _plan_fixture import SESSION, plan
 from retrorun.export.fit_workout import (
     encode_workout,
     expected_laps,
@@ -114,23 +114,14 @@ def test_hr_ceiling_encoding(tmp_path):
 
 
 def test_repeats_expand_without_trailing_recovery():
-    s = {
-        "blocks": [
-            {
-                "kind": "backward_warmup",
-                "steps": [
-                    {
-                        "kind": "backward_jog",
-                        "duration_s": 30,
-                        "repeats": n,
-                        "recovery_s": 45,
-                        "recovery_kind": "backward_walk",
-                    }
-                ],
-            }
-        ]
-        for n in [4]
+    step = {
+        "kind": "backward_jog",
+        "duration_s": 30,
+        "repeats": 4,
+        "recovery_s": 45,
+        "recovery_kind": "backward_walk",
     }
+    s = {"blocks": [{"kind": "backward_warmup", "steps": [step]}]}
     laps = expected_laps(session_steps(s))
     assert [lap.kind for lap in laps] == ["backward_jog", "backward_walk"] * 3 + ["backward_jog"]
     assert all(lap.backward for lap in laps)  # a backward-walk recovery is backward time

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
-from _plan_fixture import plan
 
+from _plan_fixture import plan
 from retrorun.export.ics import build_calendar, session_seconds, write_ics
 
 

@@ -190,8 +190,11 @@ _R_SCALE = np.linspace(0.8, 1.2, 9)
 _A_SHIFT = np.linspace(-8.0, 8.0, 9)
 
 
-def fit_stadium(xy: np.ndarray) -> StadiumFit | None:
-    """Fit a stadium (two straights joined by semicircles) to points *xy* (n, 2) in metres."""
+def fit_stadium(xy: np.ndarray, quick: bool = False) -> StadiumFit | None:
+    """Fit a stadium (two straights joined by semicircles) to points *xy* (n, 2) in metres.
+
+    With ``quick=True`` windows whose 1–99 % extents are far from a track's return ``None``
+    without the grid search (the detector's fast path)."""
     xy = xy[np.all(np.isfinite(xy), axis=1)]
     if xy.shape[0] < 20:
         return None
@@ -200,12 +203,18 @@ def fit_stadium(xy: np.ndarray) -> StadiumFit | None:
     _w, v = np.linalg.eigh(cov)
     rot = c @ v[:, ::-1]  # column 0 = major axis
     x, y = rot[:, 0], rot[:, 1]
-    x = x - 0.5 * (np.percentile(x, 1) + np.percentile(x, 99))
-    y = y - 0.5 * (np.percentile(y, 1) + np.percentile(y, 99))
-    half_l = 0.5 * (np.percentile(x, 99) - np.percentile(x, 1))
-    half_w = 0.5 * (np.percentile(y, 99) - np.percentile(y, 1))
+    (x1, x99), (y1, y99) = np.percentile(rot, [1, 99], axis=0).T
+    x = x - 0.5 * (x1 + x99)
+    y = y - 0.5 * (y1 + y99)
+    half_l = 0.5 * (x99 - x1)
+    half_w = 0.5 * (y99 - y1)
     if half_w < 5.0:
         return None
+    if quick and not (
+        0.5 * TRACK_LONG_AXIS_M[0] - 20 <= half_l <= 0.5 * TRACK_LONG_AXIS_M[1] + 20
+        and 0.5 * TRACK_SHORT_AXIS_M[0] - 15 <= half_w <= 0.5 * TRACK_SHORT_AXIS_M[1] + 15
+    ):
+        return None  # extents nowhere near a track: skip the grid search
     r = (half_w * _R_SCALE)[:, None]
     a = np.clip(half_l - r + _A_SHIFT[None, :], 0.0, None)  # (9, 9)
     r = np.broadcast_to(r, a.shape).reshape(-1, 1)
@@ -218,7 +227,9 @@ def fit_stadium(xy: np.ndarray) -> StadiumFit | None:
     k = int(np.argmin(rms))
     rk, ak = float(r[k, 0]), float(a[k, 0])
     ang = np.arctan2(y, x)
-    octants = np.unique(np.floor((ang + np.pi) / (np.pi / 4)).astype(int) % 8).size
+    octants = np.count_nonzero(
+        np.bincount(((ang + np.pi) // (np.pi / 4)).astype(int) % 8, minlength=8)
+    )
     return StadiumFit(
         rms_m=float(rms[k]),
         long_axis_m=2 * (ak + rk),
@@ -298,7 +309,7 @@ def detect_track(lat: np.ndarray, lon: np.ndarray, sub_sport: str | None = None)
     for s, a, b in zip(starts, i0, i1, strict=True):
         if b - a < 20:
             continue
-        fit = fit_stadium(xy[a:b])
+        fit = fit_stadium(xy[a:b], quick=True)
         if fit is None:
             continue
         if det.best is None or (not fit.is_track, fit.rms_m) < (

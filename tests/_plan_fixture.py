@@ -1,4 +1,4 @@
-"""A planned session in the ``Plan.to_dict()`` layout (hand-written after the prescription model)."""
+"""A planned session in the ``Plan.to_dict()`` layout (hand-written after the presc model)."""
 
 from __future__ import annotations
 

@@ -151,3 +151,17 @@ def test_bad_lap_numbers():
     act = activity_from_laps([(60.0, 1.5)])
     with pytest.raises(ValueError, match="do not exist"):
         backward_block_checks(act, [2])
+
+
+def test_track_gps_allowance_for_pace():
+    from _activity_synth import track_session
+
+    act = track_session(laps=5)  # 3.0 m/s on the track
+    sess = session()
+    sess["blocks"][0]["steps"][1]["pace_ceiling_m_s"] = 2.9  # 3 % under the GPS speed
+    f = log_fields_from_activity(act, sess, backward_laps=[2])
+    assert f["on_track"] is True
+    assert f["pace_over_fraction"] == 0.0  # within the 10 % GPS-on-track allowance
+    sess["blocks"][0]["steps"][1]["pace_ceiling_m_s"] = 2.5  # 20 % under: still flagged
+    f = log_fields_from_activity(act, sess, backward_laps=[2])
+    assert f["pace_over_fraction"] == 1.0

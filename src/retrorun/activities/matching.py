@@ -14,8 +14,9 @@ and checks them:
 
 Checks over the backward laps: flat surface (:mod:`.surface`), a 400 m track when the block asks for
 one, pace above the ceiling in more than 20 % of moving 15 s windows, heart rate above the ceiling
-for more than 20 % of the time (design rules: allow GPS spikes and brief surges), truncated file,
-and a date that differs from the planned one.
+for more than 20 % of the time (design rules: allow GPS spikes and brief surges; on a track with
+GPS distance the speed ceiling gets a 10 % allowance because GPS laps on a track read ≈ 10 % long),
+truncated file, and a date that differs from the planned one.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from retrorun.activities.surface import detect_track, flatness
 PACE_OVER_WARN = 0.20
 #: warn when heart rate is above the ceiling for more than this fraction of time (design rule)
 HR_OVER_WARN = 0.20
+#: on a track GPS distance reads ≈ 10 % long (watch-and-calendar research §7)
+TRACK_GPS_ALLOWANCE = 1.10
 #: lap-to-step tolerances (design rule; watches end time steps to the second, GPS distance wobbles)
 TIME_TOL_S, TIME_TOL_FRAC = 5.0, 0.15
 DIST_TOL_M, DIST_TOL_FRAC = 15.0, 0.20
@@ -180,9 +183,12 @@ def backward_block_checks(
     t = activity.t[mask]
     pace_frac = None
     if speed_ceiling_m_s and mask.any():
+        ceiling = speed_ceiling_m_s
+        if on_track and activity.has_gps:
+            # GPS on a track reads ≈ 10 % long (research notes §7): allow for it
+            ceiling *= TRACK_GPS_ALLOWANCE
         fr = [
-            fraction_over_speed(activity.t[m], dist[m], speed_ceiling_m_s)
-            for m in _lap_masks(activity, laps)
+            fraction_over_speed(activity.t[m], dist[m], ceiling) for m in _lap_masks(activity, laps)
         ]
         fr = [f for f in fr if f is not None]
         pace_frac = float(np.mean(fr)) if fr else None

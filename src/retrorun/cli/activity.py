@@ -126,7 +126,9 @@ def register(app: typer.Typer) -> None:
         except (OSError, ValueError) as exc:
             typer.echo(f"error: {profile}: {exc}", err=True)
             raise typer.Exit(2) from None
-        n = len(plan.get("sessions", []))
+        from retrorun.export.plan_dict import plan_sessions
+
+        n = len(plan_sessions(plan))
         if ics is not None:
             from retrorun.export.ics import write_ics
 

@@ -345,3 +345,39 @@ def test_cli_activity_bad_file_message(tmp_path):
     assert "broken.fit" in r.output and "error" in r.output
     r = CliRunner().invoke(app, ["activity", str(tmp_path / "missing.gpx")])
     assert r.exit_code == 2 and "missing.gpx" in r.output
+
+
+def test_lap_hr_filled_from_samples_when_the_device_left_it_out(act_dir):
+    p = act_dir / "python-fitparse__activity-small-fenix2-run.fit"
+    laps = _fit_messages(p, "lap")
+    assert all(lp.get("avg_heart_rate") is None for lp in laps)  # fenix 2 wrote no lap HR
+    act = read_activity(p)
+    recs = _fit_messages(p, "record")
+    t0 = act.start
+    lap = act.laps[1]
+    hr = [
+        r["heart_rate"]
+        for r in recs
+        if r.get("heart_rate") and lap.start_s <= (r["timestamp"] - t0).total_seconds() < lap.end_s
+    ]
+    assert lap.avg_hr == pytest.approx(np.mean(hr), abs=0.01)
+
+
+def test_prescription_does_not_import_activities():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, retrorun.prescription.planner, retrorun.prescription.profile; "
+        "print([m for m in sys.modules if m.startswith(('retrorun.activities', 'retrorun.export',"
+        " 'fitdecode', 'gpxpy', 'tcxreader'))])"
+    )
+    import os
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "[]"

@@ -63,15 +63,49 @@ def read_activity(path: str | Path) -> Activity:
     if fmt == "fit":
         from retrorun.activities.fit import read_fit
 
-        return read_fit(str(p), data)
-    if fmt == "gpx":
+        act = read_fit(str(p), data)
+    elif fmt == "gpx":
         from retrorun.activities.gpx import read_gpx
 
-        return read_gpx(str(p), data)
-    if fmt == "tcx":
+        act = read_gpx(str(p), data)
+    elif fmt == "tcx":
         from retrorun.activities.tcx import read_tcx
 
-        return read_tcx(str(p), data)
-    raise ActivityError(
-        p, "unknown activity format (expected a FIT file or a GPX/TCX XML document)"
-    )
+        act = read_tcx(str(p), data)
+    else:
+        raise ActivityError(
+            p, "unknown activity format (expected a FIT file or a GPX/TCX XML document)"
+        )
+    fill_lap_stats(act)
+    return act
+
+
+def fill_lap_stats(act: Activity) -> None:
+    """Fill lap HR / cadence / distance the file did not carry from the samples of each lap."""
+    import numpy as np
+
+    if not act.laps or act.t.size == 0:
+        return
+    t = act.t
+    for lap in act.laps:
+        if not (np.isfinite(lap.start_s) and np.isfinite(lap.duration_s)):
+            continue
+        lo, hi = np.searchsorted(t, [lap.start_s, lap.end_s], side="left")
+        if hi <= lo:
+            continue
+        if lap.avg_hr is None:
+            h = act.hr[lo:hi]
+            h = h[np.isfinite(h)]
+            if h.size:
+                lap.avg_hr = float(h.mean())
+                lap.max_hr = float(h.max()) if lap.max_hr is None else lap.max_hr
+        if lap.avg_cadence_spm is None:
+            c = act.cadence[lo:hi]
+            c = c[np.isfinite(c)]
+            if c.size:
+                lap.avg_cadence_spm = float(c.mean())
+        if lap.distance_m is None:
+            d = act.distance[lo:hi]
+            d = d[np.isfinite(d)]
+            if d.size >= 2:
+                lap.distance_m = float(d[-1] - d[0])

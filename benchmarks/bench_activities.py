@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -70,13 +69,19 @@ def ours_summary(path: Path) -> None:
     summarise(read_activity(path))
 
 
-def timeit(fn, path: Path, repeat: int) -> float:
-    ts = []
+def timeit(fns, path: Path, repeat: int) -> list[float]:
+    """Best-of-*repeat* time of each function, alternating them every round.
+
+    The minimum is the least disturbed run on a shared machine; alternating makes load spikes hit
+    all sides alike.
+    """
+    best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(path)
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn(path)
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return best
 
 
 def main() -> None:
@@ -89,10 +94,7 @@ def main() -> None:
         ours_summary(p)
     rows = []
     for p in files:
-        # interleave so drift on a shared machine hits both sides alike
-        b = timeit(bare, p, args.repeat)
-        o = timeit(ours, p, args.repeat)
-        s = timeit(ours_summary, p, args.repeat)
+        b, o, s = timeit([bare, ours, ours_summary], p, args.repeat)
         rows.append((p.name, b, o, s))
     w = max(len(r[0]) for r in rows)
     print(f"{'file':<{w}}  {'bare ms':>9}  {'import ms':>9}  {'ratio':>6}  {'+summary ms':>11}")

@@ -26,8 +26,12 @@ _DECL_RE = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ROOT_RE = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
 
 
-def repair_xml(data: bytes) -> tuple[bytes, list[str]]:
-    """Return repaired bytes and the list of repairs made (empty when none were needed)."""
+def repair_xml(data: bytes, prefixes: bool = True) -> tuple[bytes, list[str]]:
+    """Return repaired bytes and the list of repairs made (empty when none were needed).
+
+    With ``prefixes=False`` only the leading junk is stripped (cheap); the readers call the full
+    repair only after a parse error, so well-formed files are scanned once, by the parser.
+    """
     notes: list[str] = []
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     if stripped.startswith(b"\xef\xbb\xbf"):
@@ -36,6 +40,8 @@ def repair_xml(data: bytes) -> tuple[bytes, list[str]]:
     if lead and not data.startswith(b"\xef\xbb\xbf<"):
         notes.append(f"repaired: removed {lead} bytes of whitespace before the XML declaration")
     data = stripped
+    if not prefixes:
+        return data, notes
     used = set(_PREFIX_RE.findall(data))
     used.discard(b"xml")
     if used:

@@ -43,21 +43,37 @@ def _num(s: str | None) -> float | None:
         return None
 
 
+def _text(path: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ActivityError(path, f"GPX is not valid UTF-8 text ({exc})") from None
+
+
 def read_gpx(path: str, data: bytes) -> Activity:
     """Parse GPX bytes (repairing leading junk and undeclared prefixes first).
 
     Cadence (``gpxtpx:cad``, ``gpxdata:cadence``) is strides/min and is doubled to steps/min.
     Distance is the haversine path length (GPX carries no device distance).
     """
-    fixed, notes = repair_xml(data)
+    fixed, notes = repair_xml(data, prefixes=False)
     try:
-        text = fixed.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ActivityError(path, f"GPX is not valid UTF-8 text ({exc})") from None
-    try:
-        g = gpxpy.parse(text)
+        g = gpxpy.parse(_text(path, fixed))
+    except ActivityError:
+        raise
     except Exception as exc:  # gpxpy wraps most errors in GPXXMLSyntaxException, not all
-        raise ActivityError(path, f"GPX could not be parsed: {type(exc).__name__}: {exc}") from None
+        refixed, more = repair_xml(fixed)
+        if not more:
+            raise ActivityError(
+                path, f"GPX could not be parsed: {type(exc).__name__}: {exc}"
+            ) from None
+        notes += more
+        try:
+            g = gpxpy.parse(_text(path, refixed))
+        except Exception as exc2:
+            raise ActivityError(
+                path, f"GPX could not be parsed even after repair: {type(exc2).__name__}: {exc2}"
+            ) from None
     times: list = []
     lat: list = []
     lon: list = []

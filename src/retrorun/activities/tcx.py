@@ -20,11 +20,22 @@ def read_tcx(path: str, data: bytes) -> Activity:
     UTC (``Z``); tcxreader returns them naive and they are read as UTC. ``Cadence``/``RunCadence``
     are strides/min and are doubled to steps/min.
     """
-    fixed, notes = repair_xml(data)
+    fixed, notes = repair_xml(data, prefixes=False)
     try:
         ex = TCXReader().read(io.BytesIO(fixed), only_gps=False)
     except Exception as exc:  # ElementTree ParseError, ValueError on bad times, ...
-        raise ActivityError(path, f"TCX could not be parsed: {type(exc).__name__}: {exc}") from None
+        refixed, more = repair_xml(fixed)
+        if not more:
+            raise ActivityError(
+                path, f"TCX could not be parsed: {type(exc).__name__}: {exc}"
+            ) from None
+        notes += more
+        try:
+            ex = TCXReader().read(io.BytesIO(refixed), only_gps=False)
+        except Exception as exc2:
+            raise ActivityError(
+                path, f"TCX could not be parsed even after repair: {type(exc2).__name__}: {exc2}"
+            ) from None
     tps = ex.trackpoints or []
     if not tps:
         raise ActivityError(
@@ -35,7 +46,10 @@ def read_tcx(path: str, data: bytes) -> Activity:
     act = Activity(path=str(path), source_format="tcx", warnings=notes)
     n = len(tps)
     times = [p.time for p in tps]
-    t_abs, _ = time_array(times)
+    try:  # tcxreader gives naive UTC datetimes: numpy converts them in C
+        t_abs = np.array(times, dtype="datetime64[us]").astype(np.int64) / 1e6
+    except (TypeError, ValueError):
+        t_abs, _ = time_array(times)
     if not np.isfinite(t_abs).any():
         raise ActivityError(path, "TCX track points carry no valid time")
     act.lat = float_array([p.latitude for p in tps])

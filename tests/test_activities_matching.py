@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _activity_synth import activity_from_laps
 from _plan_fixture import SESSION, session
@@ -165,3 +167,49 @@ def test_track_gps_allowance_for_pace():
     sess["blocks"][0]["steps"][1]["pace_ceiling_m_s"] = 2.5  # 20 % under: still flagged
     f = log_fields_from_activity(act, sess, backward_laps=[2])
     assert f["pace_over_fraction"] == 1.0
+
+
+_step_st = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(
+            ["backward_walk", "backward_jog", "backward_run", "forward_stride"]
+        ),
+        "duration_s": st.integers(10, 300),
+        "repeats": st.integers(1, 6),
+        "recovery_s": st.sampled_from([0, 20, 45, 60]),
+        "recovery_kind": st.sampled_from(["forward_walk", "backward_walk", "stand"]),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(steps=st.lists(_step_st, min_size=1, max_size=4), main_laps=st.integers(1, 5))
+def test_property_following_activity_gives_planned_backward_time(steps, main_laps):
+    """Any session: a watch following its workout → backward time = the plan's definition."""
+    sess = {
+        "session_id": "p",
+        "date": "2026-12-01",
+        "blocks": [
+            {"kind": "backward_warmup", "surface": "any", "steps": steps},
+            {"kind": "main_run", "steps": []},
+        ],
+    }
+    if not any(s["kind"].startswith("backward") for s in steps) and not any(
+        s["recovery_kind"] == "backward_walk" and s["repeats"] > 1 and s["recovery_s"]
+        for s in steps
+    ):
+        return
+    act = activity_from_laps(_laps_following(sess, jitter_s=0.0, main_laps=main_laps))
+    f = log_fields_from_activity(act, sess)
+    assert f["identified_by"] == "workout_steps"
+    # the prescription model's backward_s: work × reps when backward + backward recoveries
+    planned = 0
+    reps = 0
+    for s in steps:
+        back = s["kind"].startswith("backward")
+        planned += s["duration_s"] * s["repeats"] if back else 0
+        reps += s["repeats"] if back else 0
+        if s["recovery_kind"] == "backward_walk" and s["repeats"] > 1:
+            planned += s["recovery_s"] * (s["repeats"] - 1)
+    assert f["backward_minutes"] == pytest.approx(planned / 60, abs=0.01)
+    assert f["repetitions"] == reps

@@ -110,7 +110,7 @@ def test_hr_ceiling_encoding(tmp_path):
     assert st["target_type"] == "heart_rate"
     # FIT custom heart rate = bpm + 100 (0–100 would mean % of max HR)
     assert st["custom_target_heart_rate_high"] == 235
-    assert _decode(p)["workout"][0]["sub_sport"] == "generic"
+    assert _decode(p)["workout"][0]["sub_sport"] == "treadmill"
 
 
 def test_repeats_expand_without_trailing_recovery():

@@ -229,7 +229,9 @@ def encode_workout(session: dict[str, Any], created: datetime | None = None) -> 
     w.workout_name = workout_name(session)
     w.sport = Sport.RUNNING
     surface = (session.get("blocks") or [{}])[0].get("surface")
-    w.sub_sport = SubSport.TRACK if surface == "track" else SubSport.GENERIC
+    w.sub_sport = {"track": SubSport.TRACK, "treadmill": SubSport.TREADMILL}.get(
+        surface, SubSport.GENERIC
+    )
     w.num_valid_steps = len(steps)
     intensity = {
         "warmup": Intensity.WARMUP,

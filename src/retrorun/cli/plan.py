@@ -5,7 +5,7 @@
 - ``retrorun profile check FILE`` — validate a profile file;
 - ``retrorun screen PROFILE [--format text|json]`` — cleared / supervised / refer;
 - ``retrorun plan PROFILE [--start DATE] [--weeks N] [--format table|json|markdown|html]
-  [--output FILE] [--explain]`` — the plan.
+  [--output FILE] [--explain] [--compact]`` — the plan.
 
 Exit codes: 0 ok, 1 invalid input (the message names the file and field), 2 referred (no plan).
 Only typer, rich and the standard library are imported at module level.
@@ -138,6 +138,9 @@ def register(app: typer.Typer) -> None:
             "--output", "-o", help="Write to this file instead of the terminal.")] = None,
         explain: Annotated[bool, typer.Option(
             "--explain", help="Show why each number is what it is.")] = False,
+        compact: Annotated[bool, typer.Option(
+            "--compact", help="HTML: pack the weeks instead of one printed page per week.")
+        ] = False,
     ) -> None:
         """Screen the runner and print a tailored backward-running plan."""
         if fmt not in FORMATS:
@@ -182,7 +185,7 @@ def register(app: typer.Typer) -> None:
         else:
             from retrorun.export.handout import render_html
 
-            text = render_html(plan, explain=explain)
+            text = render_html(plan, explain=explain, layout="compact" if compact else "weekly")
         if output is not None:
             _write_atomic(output, text)
             typer.echo(f"wrote {output}")

@@ -323,8 +323,8 @@ def explain(plan: Plan) -> list[Explanation]:
     add("Placement", "backward block first", "every session starts with the backward block as "
         "the warm-up, then transfer strides, then your own run", "placement.warmup_first",
         "transfer.strides")
-    ceiling = lim.pace_ceiling_m_s
-    add("Pace ceiling", f"{ceiling:.2f} m/s ({_pace(1000 / ceiling)}/km)",
+    ceiling = lim.step_ceiling_m_s
+    add("Pace ceiling", f"{ceiling:.2f} m/s ({_pace(lim.step_ceiling_s_per_km)}/km)",
         f"{lim.speed_fraction:.0%} of your easy forward speed {lim.easy_speed_m_s:.2f} m/s; "
         "walking phases: comfortable speed; slowness is the active ingredient",
         "speed.ceiling_fraction", "speed.slow_is_active", "speed.comfortable_walk")

@@ -9,6 +9,7 @@ trip is exact (``Plan.from_dict(p.to_dict()) == p``). The JSON layout is documen
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -398,8 +399,18 @@ class Limits:
 
     @property
     def pace_ceiling_m_s(self) -> float:
-        """The backward speed ceiling, m/s."""
+        """The backward speed ceiling, m/s (exact)."""
         return self.easy_speed_m_s * self.speed_fraction
+
+    @property
+    def step_ceiling_m_s(self) -> float:
+        """The ceiling written on steps: floored to 1 mm/s so it never exceeds the exact one."""
+        return math.floor(self.pace_ceiling_m_s * 1000.0) / 1000.0
+
+    @property
+    def step_ceiling_s_per_km(self) -> float:
+        """The same ceiling as a pace, s/km, rounded up (slower) to a whole second."""
+        return float(math.ceil(1000.0 / self.step_ceiling_m_s))
 
     @property
     def weekly_backward_max(self) -> float:

@@ -71,11 +71,11 @@ def make_limits(profile: AthleteProfile) -> Limits:
         two_week_growth_max=value("caps.two_week_growth"),
         weekly_running_minutes=float(profile.endurance.weekly_minutes),
         share_max=value("caps.weekly_share"),
-        share_base_min_minutes=value("caps.share_base_min_minutes"),
-        max_session_minutes=value("dose.max_running_minutes"),
-        max_session_minutes_walk=value(
+        share_base_min_minutes=float(value("caps.share_base_min_minutes")),
+        max_session_minutes=float(value("dose.max_running_minutes")),
+        max_session_minutes_walk=float(value(
             "dose.max_walking_minutes_lbp" if lbp else "dose.max_walking_minutes"
-        ),
+        )),
         min_rest_days=int(value("dose.rest_days_between")),
     )
 
@@ -103,10 +103,6 @@ def choose_days(training_days: tuple[int, ...], n: int) -> tuple[int, ...]:
         if best is not None:
             return best[1]
     return ()
-
-
-def _floor3(x: float) -> float:
-    return math.floor(x * 1000.0) / 1000.0
 
 
 _CUES_WALK = (
@@ -165,8 +161,8 @@ def _backward_block(
     surface_cues: tuple[str, ...],
     session_number: int,
 ) -> Block:
-    ceil_ms = _floor3(limits.pace_ceiling_m_s)
-    ceil_spk = float(math.ceil(1000.0 / ceil_ms))
+    ceil_ms = limits.step_ceiling_m_s
+    ceil_spk = limits.step_ceiling_s_per_km
     if level.walking:
         label = "comfortable walk"
         cues = _CUES_WALK
@@ -199,6 +195,7 @@ def _backward_block(
     )
 
 
+@lru_cache(maxsize=64)
 def _transfer_block(level: Level, surface: str) -> Block:
     n = 2 if level.walking else 4
     step = Step(
@@ -334,6 +331,7 @@ def build_plan(
     min_full = int(value("progression.min_compliant_sessions"))
 
     full_at_level = 0
+    blocks_memo: dict[tuple[int, int, int, int], Block] = {}
     week_list: list[Week] = []
     session_no = 0
     for w in range(1, weeks + 1):
@@ -393,8 +391,11 @@ def build_plan(
             if reps == 0:
                 continue
             session_no += 1
-            bw = _backward_block(level, reps, rep_s, cond, limits, surface, surface_cues,
-                                 session_no)
+            key = (level.index, reps, rep_s, session_no % 2)
+            bw = blocks_memo.get(key)
+            if bw is None:
+                bw = blocks_memo[key] = _backward_block(level, reps, rep_s, cond, limits,
+                                                        surface, surface_cues, session_no)
             bw_s = bw.backward_s
             if bw_s < MIN_SESSION_S:
                 session_no -= 1
@@ -470,7 +471,8 @@ def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tu
         notes.append(f"No track available: backward blocks on the {surface.replace('_', ' ')} "
                      "(see the surface cues).")
     if profile.condition.kind == "low_back_pain":
-        notes.append("Low back pain: walking levels may build to 30 min (postural LBP study).")
+        notes.append("Low back pain: at walking levels, backward walking may build to 30 min "
+                     "(postural LBP study).")
     notes.append("Stop the backward block if pain passes 5/10, and see a clinician if pain "
                  "changes how you move or does not settle by the next morning.")
     for g in gaps_for(profile.condition.kind):

@@ -63,7 +63,7 @@ def test_synthetic_activity_following_the_workout():
     assert f["flat"] is True
     assert f["pace_over_fraction"] == 0.0
     assert f["warnings"] == ["backward laps not on a 400 m track (the plan asks for a track)"]
-    assert f["surface"] == "flat_path"
+    assert f["surface"] == "road" and f["surface_detail"] == "flat_path"
 
 
 def test_auto_laps_in_main_run_still_match():
@@ -105,7 +105,7 @@ def test_pace_and_hr_and_slope_warnings():
     assert "pace over the ceiling (1.90 m/s)" in w
     assert "heart rate over the ceiling (130 bpm)" in w
     assert "not on flat ground" in w
-    assert f["surface"] == "not_flat"
+    assert f["surface"] == "trail" and f["surface_detail"] == "not_flat"
 
 
 def test_date_mismatch_warned():

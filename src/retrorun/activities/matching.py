@@ -244,7 +244,12 @@ def _overlaps_track(activity: Activity, det, laps) -> bool:
     return bool(np.count_nonzero(in_track & lap_mask) >= 0.5 * np.count_nonzero(lap_mask))
 
 
-def _surface_guess(activity: Activity, checks: dict[str, Any] | None) -> str:
+#: surfaces the training log accepts (``retrorun.training.logs.SURFACES`` on the store branch)
+LOG_SURFACES = ("track", "treadmill", "grass", "road", "trail", "indoor", "other")
+
+
+def _surface_detail(activity: Activity, checks: dict[str, Any] | None) -> str:
+    """'track' | 'treadmill' | 'flat_path' | 'not_flat' | 'unknown' (what the sensors show)."""
     if activity.sub_sport in ("treadmill", "indoor_running"):
         return "treadmill"
     src = checks or {}
@@ -255,6 +260,17 @@ def _surface_guess(activity: Activity, checks: dict[str, Any] | None) -> str:
     if src.get("flat") is False:
         return "not_flat"
     return "unknown"
+
+
+def _log_surface(activity: Activity, detail: str) -> str | None:
+    """The detail mapped onto the log's vocabulary; ``None`` when the sensors cannot tell."""
+    if detail in ("track", "treadmill"):
+        return detail
+    if activity.sub_sport == "trail" or detail == "not_flat":
+        return "trail"
+    if detail == "flat_path":
+        return "road"
+    return None
 
 
 def log_fields_from_activity(
@@ -279,10 +295,12 @@ def log_fields_from_activity(
         ``session_id``, ``date`` (ISO date of the activity, else the planned date),
         ``backward_minutes`` (None when the backward laps are unknown), ``repetitions``,
         ``backward_laps`` (1-based), ``identified_by`` ('runner' | 'wkt_step_index' |
-        'workout_steps' | None), ``surface`` ('track' | 'treadmill' | 'flat_path' | 'not_flat' |
-        'unknown'), ``on_track``, ``flat``, ``pace_over_fraction``, ``hr_over_fraction``,
-        ``distance_m`` (backward laps), ``source_file``, ``truncated``, ``warnings`` (list of
-        str), ``checks`` (details).
+        'workout_steps' | None), ``surface`` (the log's vocabulary :data:`LOG_SURFACES`: 'track',
+        'treadmill', 'road' for a flat outdoor path, 'trail' when not flat, or None when unknown),
+        ``surface_detail`` ('track' | 'treadmill' | 'flat_path' | 'not_flat' | 'unknown'),
+        ``on_track``, ``flat``, ``pace_over_fraction``, ``hr_over_fraction``, ``distance_m``
+        (backward laps), ``source_file``, ``truncated``, ``warnings`` (list of str), ``checks``
+        (details).
     """
     speed_ceiling, hr_ceiling, surface = _block_ceilings(planned_session)
     warnings: list[str] = []
@@ -323,6 +341,7 @@ def log_fields_from_activity(
             work_laps=work,
         )
         warnings.extend(checks["warnings"])
+    detail = _surface_detail(activity, checks)
     return {
         "session_id": planned_session.get("session_id"),
         "date": act_date or (str(planned_date) if planned_date else None),
@@ -330,7 +349,8 @@ def log_fields_from_activity(
         "repetitions": checks["repetitions"] if checks else None,
         "backward_laps": laps1,
         "identified_by": how if laps1 else None,
-        "surface": _surface_guess(activity, checks),
+        "surface": _log_surface(activity, detail),
+        "surface_detail": detail,
         "on_track": checks["on_track"] if checks else None,
         "flat": checks["flat"] if checks else None,
         "pace_over_fraction": checks["pace_over_fraction"] if checks else None,

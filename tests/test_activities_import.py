@@ -201,6 +201,20 @@ def test_gpx_and_fit_of_the_same_run_agree(act_dir):
     assert gpx["avg_cadence_spm"] == pytest.approx(fit["avg_cadence_spm"], abs=1.0)
     assert gpx["elevation_range_m"] == pytest.approx(fit["elevation_range_m"], abs=0.5)
     assert round(fit["avg_hr"]) == 134  # README
+    # the checks agree too: time above an HR ceiling, pace over 15 s windows
+    from retrorun.activities.pace import fraction_over_hr, fraction_over_speed
+    from retrorun.activities.summary import path_distance
+
+    a = read_activity(act_dir / "sports-lib__2067489619.fit")
+    b = read_activity(act_dir / "sports-lib__2067489619.gpx")
+    for ceiling in (120, 135, 150):
+        assert fraction_over_hr(a.t, a.hr, ceiling) == pytest.approx(
+            fraction_over_hr(b.t, b.hr, ceiling), abs=0.01
+        )
+    # GPS path vs device distance: 2 % shorter, so compare a ceiling away from the median pace
+    fa = fraction_over_speed(a.t, path_distance(a), 2.0)
+    fb = fraction_over_speed(b.t, path_distance(b), 2.0)
+    assert fa == pytest.approx(fb, abs=0.05)
 
 
 def test_marathon_gpx_against_gpxpy(act_dir):

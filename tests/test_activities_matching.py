@@ -213,3 +213,14 @@ def test_property_following_activity_gives_planned_backward_time(steps, main_lap
             planned += s["recovery_s"] * (s["repeats"] - 1)
     assert f["backward_minutes"] == pytest.approx(planned / 60, abs=0.01)
     assert f["repetitions"] == reps
+
+
+def test_local_date_with_time_zone():
+    # 21:30 UTC on 30 Nov is 08:30 on 1 Dec in Sydney
+    act = activity_from_laps(
+        _laps_following(SESSION), start=datetime(2026, 11, 30, 21, 30, tzinfo=UTC)
+    )
+    assert log_fields_from_activity(act, SESSION)["date"] == "2026-11-30"
+    f = log_fields_from_activity(act, SESSION, tz="Australia/Sydney")
+    assert f["date"] == "2026-12-01"
+    assert not any("differs" in w for w in f["warnings"])

@@ -138,3 +138,27 @@ def test_pace_fractions():
     assert fraction_over_hr(t, np.full(600, np.nan), 140) is None
     # standing still is not "under the ceiling": no moving windows → None
     assert fraction_over_speed(t, np.zeros(600), 2.0) is None
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    angle=st.floats(0, np.pi),
+    dx=st.floats(-3000, 3000),
+    dy=st.floats(-3000, 3000),
+    offset=st.floats(0, 8),
+)
+def test_track_found_whatever_the_orientation(angle, dx, dy, offset):
+    rng = np.random.default_rng(0)
+    xy = stadium_xy(np.arange(0, 1600, 3.0), r=36.8 + offset)
+    c, s = np.cos(angle), np.sin(angle)
+    xy = xy @ np.array([[c, -s], [s, c]]).T + np.array([dx, dy])
+    xy += rng.normal(0, 2.0, xy.shape)
+    lat, lon = xy_to_latlon(xy)
+    assert detect_track(lat, lon).on_track is True
+
+
+def test_small_indoor_oval_is_not_a_400m_track():
+    # a 200 m indoor track: straights 35 m, bends r = 17.5 m
+    xy = stadium_xy(np.arange(0, 2000, 2.0), straight=35.0, r=17.5)
+    lat, lon = xy_to_latlon(xy)
+    assert detect_track(lat, lon).on_track is False

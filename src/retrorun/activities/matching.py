@@ -277,6 +277,8 @@ def log_fields_from_activity(
     activity: Activity,
     planned_session: dict[str, Any],
     backward_laps: list[int] | None = None,
+    *,
+    tz: str | None = None,
 ) -> dict[str, Any]:
     """Log fields for *planned_session* (a ``Plan.to_dict()`` session) from an imported activity.
 
@@ -288,6 +290,9 @@ def log_fields_from_activity(
         The planned session (``session_id``, ``date``, ``blocks`` …).
     backward_laps : list[int] | None
         Lap numbers (1-based) the runner marks as backward; overrides the automatic match.
+    tz : str | None
+        IANA time zone for the activity's calendar date (default UTC: a 06:00 run in Sydney is
+        the previous day in UTC).
 
     Returns
     -------
@@ -305,7 +310,14 @@ def log_fields_from_activity(
     speed_ceiling, hr_ceiling, surface = _block_ceilings(planned_session)
     warnings: list[str] = []
     planned_date = planned_session.get("date")
-    act_date = activity.start.date().isoformat() if activity.start is not None else None
+    act_date = None
+    if activity.start is not None:
+        start = activity.start
+        if tz:
+            from zoneinfo import ZoneInfo
+
+            start = start.astimezone(ZoneInfo(tz))
+        act_date = start.date().isoformat()
     if act_date and planned_date and act_date != str(planned_date):
         warnings.append(
             f"activity date {act_date} differs from the planned session date {planned_date}"

@@ -167,3 +167,13 @@ def test_xml_but_not_an_activity(tmp_path):
     p.write_text("hello")
     with pytest.raises(ActivityError, match="unknown activity format"):
         read_activity(p)
+
+
+@pytest.mark.parametrize("root", ["gpx", "TrainingCenterDatabase"])
+def test_entity_expansion_refused(tmp_path, root):
+    lol = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    doc = f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY l0 "lol">{lol}]><{root}>&l9;</{root}>'
+    p = tmp_path / "bomb.xml"
+    p.write_text(doc)
+    with time_limit(LIMIT_S), pytest.raises(ActivityError, match="ENTITY"):
+        read_activity(p)

@@ -60,6 +60,10 @@ def read_activity(path: str | Path) -> Activity:
     if not data:
         raise ActivityError(p, "empty file (0 bytes)")
     fmt = detect_format(data, p.suffix)
+    if fmt in ("gpx", "tcx") and b"<!ENTITY" in data:
+        # activity exports never declare entities; refusing them rules out entity-expansion
+        # ("billion laughs") and external-entity tricks whatever the XML parser's defaults
+        raise ActivityError(p, "XML entity declarations (<!ENTITY) are not allowed in GPX/TCX")
     if fmt == "fit":
         from retrorun.activities.fit import read_fit
 

@@ -395,3 +395,22 @@ def test_prescription_does_not_import_activities():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sports-lib__2067489619.fit",
+        "sports-lib__2067489619.gpx",
+        "sports-lib__6281425038.tcx",  # leading whitespace before <?xml
+        "sports-lib__6037744996.gpx",  # BOM
+    ],
+)
+def test_format_detected_from_content_not_name(act_dir, tmp_path, name):
+    src = act_dir / name
+    renamed = tmp_path / "download.dat"
+    renamed.write_bytes(src.read_bytes())
+    a = read_activity(renamed)
+    b = read_activity(src)
+    assert a.source_format == b.source_format == src.suffix[1:]
+    assert a.n_samples == b.n_samples

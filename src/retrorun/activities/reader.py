@@ -24,9 +24,9 @@ def detect_format(data: bytes, suffix: str = "") -> str | None:
         # skip the XML declaration, comments and doctype, take the first element name
         for m in _ROOT.finditer(head):
             name = m.group(1).lower()
-            if name == "gpx":
+            if name == b"gpx":
                 return "gpx"
-            if name == "trainingcenterdatabase":
+            if name == b"trainingcenterdatabase":
                 return "tcx"
             break
     suffix = suffix.lower().lstrip(".")

@@ -98,7 +98,8 @@ def identify_backward_laps(
         return None, [], None
     # the open main run (last expected lap) may be split into any number of auto-laps
     compare = min(len(laps), len(expected))
-    if len(laps) > len(expected) and expected[-1].duration_s is not None:
+    last_open = expected[-1].duration_s is None and expected[-1].distance_m is None
+    if len(laps) > len(expected) and not last_open:
         return None, [], None
     for k in range(compare):
         if (

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _activity_synth import activity_from_laps
+from _fit_activity_writer import write_fit_activity
 from _plan_fixture import SESSION, session
 from retrorun.activities.matching import (
     backward_block_checks,
@@ -16,7 +17,7 @@ from retrorun.activities.matching import (
     log_fields_from_activity,
 )
 from retrorun.activities.reader import read_activity
-from retrorun.export.fit_workout import expected_laps, session_steps
+from retrorun.export.fit_workout import encode_workout, expected_laps, session_steps
 
 SPEED_OK = 1.5  # m/s, under the 1.9 m/s ceiling
 
@@ -224,3 +225,25 @@ def test_local_date_with_time_zone():
     f = log_fields_from_activity(act, SESSION, tz="Australia/Sydney")
     assert f["date"] == "2026-12-01"
     assert not any("differs" in w for w in f["warnings"])
+
+
+@pytest.mark.parametrize("with_index", [True, False])
+def test_end_to_end_fit_workout_then_fit_activity(tmp_path, with_index):
+    """Export the workout, 'run' it (a FIT activity whose laps follow the steps), import, match."""
+    (tmp_path / "workout.fit").write_bytes(encode_workout(SESSION))
+    exp = expected_laps(session_steps(SESSION))
+    synth = activity_from_laps(
+        _laps_following(SESSION, main_laps=1), with_step_index=[e.step_index for e in exp]
+    )
+    path = write_fit_activity(synth, tmp_path / "run.fit", with_step_index=with_index)
+    act = read_activity(path)
+    assert len(act.laps) == len(exp)
+    assert [lap.wkt_step_index for lap in act.laps] == (
+        [e.step_index for e in exp] if with_index else [None] * len(exp)
+    )
+    f = log_fields_from_activity(act, SESSION)
+    assert f["identified_by"] == ("wkt_step_index" if with_index else "workout_steps")
+    assert f["backward_laps"] == [1, 2, 4, 6, 8, 10, 12, 13, 14]
+    assert f["repetitions"] == 9
+    assert f["backward_minutes"] == pytest.approx((61 + 6 * 31 + 2 * 50 / SPEED_OK) / 60, abs=0.02)
+    assert f["date"] == "2026-12-01"

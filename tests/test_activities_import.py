@@ -414,3 +414,11 @@ def test_format_detected_from_content_not_name(act_dir, tmp_path, name):
     b = read_activity(src)
     assert a.source_format == b.source_format == src.suffix[1:]
     assert a.n_samples == b.n_samples
+
+
+def test_truncated_file_laps_cut_to_what_was_read(act_dir):
+    act = read_activity(act_dir / "python-fitparse__strava-android-app-201.10-b1218918.fit")
+    (lap,) = act.laps  # the app wrote one lap claiming 3 558 s / 11 274 m up front
+    assert lap.end_s == pytest.approx(act.t.max())
+    assert lap.distance_m == pytest.approx(np.nanmax(act.distance) - np.nanmin(act.distance), abs=1)
+    assert any("cut at the last readable sample" in w for w in act.warnings)

@@ -80,8 +80,42 @@ def read_activity(path: str | Path) -> Activity:
         raise ActivityError(
             p, "unknown activity format (expected a FIT file or a GPX/TCX XML document)"
         )
+    if act.truncated:
+        clip_laps_to_samples(act)
     fill_lap_stats(act)
     return act
+
+
+def clip_laps_to_samples(act: Activity) -> None:
+    """Truncated file: laps (written up front by some apps) may claim more than was read.
+
+    Laps starting after the last sample are dropped; a lap running past it is cut there and its
+    distance/HR/cadence are recomputed from the samples.
+    """
+    import numpy as np
+
+    t = act.t[np.isfinite(act.t)]
+    if t.size == 0:
+        if act.laps:
+            act.warnings.append(f"dropped {len(act.laps)} laps: no samples were readable")
+        act.laps = []
+        return
+    t_end = float(t.max())
+    kept = []
+    cut = 0
+    for lap in act.laps:
+        if lap.start_s > t_end:
+            cut += 1
+            continue
+        if lap.end_s > t_end + 1.0:
+            lap.duration_s = t_end - lap.start_s
+            lap.timer_s = lap.duration_s
+            lap.distance_m = lap.avg_hr = lap.max_hr = lap.avg_cadence_spm = None
+            cut += 1
+        kept.append(lap)
+    act.laps = kept
+    if cut:
+        act.warnings.append(f"{cut} lap(s) cut at the last readable sample ({t_end:.0f} s)")
 
 
 def fill_lap_stats(act: Activity) -> None:
@@ -94,7 +128,8 @@ def fill_lap_stats(act: Activity) -> None:
     for lap in act.laps:
         if not (np.isfinite(lap.start_s) and np.isfinite(lap.duration_s)):
             continue
-        lo, hi = np.searchsorted(t, [lap.start_s, lap.end_s], side="left")
+        lo = int(np.searchsorted(t, lap.start_s, side="left"))
+        hi = int(np.searchsorted(t, lap.end_s, side="right"))
         if hi <= lo:
             continue
         if lap.avg_hr is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,13 +66,18 @@ def time_limit(seconds: float):
     def _raise(signum, frame):
         raise Hang(f"example took longer than {seconds} s")
 
+    # pytest-timeout (signal method) may have its own SIGALRM timer running: restore it after
     old = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    old_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    t0 = time.monotonic()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        if old_delay > 0:
+            left = old_delay - (time.monotonic() - t0)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,20 @@ _CAD_TAGS = {"cad", "cadence", "runcadence"}
 _EPOCH_MIN = datetime(1980, 1, 1, tzinfo=UTC).timestamp()
 
 
+#: full tag (with namespace) → 'hr' | 'cad' | None, filled as tags are met
+_TAG_KIND: dict[str, str | None] = {}
+
+
+def _kind(tag: str) -> str | None:
+    kind = _TAG_KIND.get(tag, "?")
+    if kind == "?":
+        name = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+        kind = "hr" if name in _HR_TAGS else "cad" if name in _CAD_TAGS else None
+        if len(_TAG_KIND) < 1000:  # hostile files cannot grow the cache without bound
+            _TAG_KIND[tag] = kind
+    return kind
+
+
 def _ext(point) -> tuple[str | None, str | None]:
     hr = cad = None
     for e in point.extensions:
@@ -26,10 +40,10 @@ def _ext(point) -> tuple[str | None, str | None]:
             tag = c.tag
             if not isinstance(tag, str):
                 continue
-            name = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
-            if name in _HR_TAGS:
+            kind = _kind(tag)
+            if kind == "hr":
                 hr = c.text
-            elif name in _CAD_TAGS:
+            elif kind == "cad":
                 cad = c.text
     return hr, cad
 

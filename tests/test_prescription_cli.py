@@ -157,3 +157,38 @@ def test_profile_new_invalid_pace_writes_nothing(tmp_path, pace) -> None:
     assert r.exit_code == 1
     assert "endurance.easy_pace" in r.output and "nothing was written" in r.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_html_is_well_formed() -> None:
+    from html.parser import HTMLParser
+
+    r = run("plan", NOVICE, "--start", "2026-12-01", "-f", "html", "--explain", "--compact")
+    assert r.exit_code == 0
+    assert '<body class="layout-compact">' in r.output
+
+    class Check(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.errors: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            if tag not in ("meta", "br", "img", "input", "link", "hr"):
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag) -> None:
+            if self.stack and self.stack[-1] == tag:
+                self.stack.pop()
+            else:
+                self.errors.append(f"{tag} at {self.getpos()}")
+
+    c = Check()
+    c.feed(r.output)
+    assert c.errors == [] and c.stack == []
+
+
+def test_html_escapes_profile_text(tmp_path) -> None:
+    f = tmp_path / "x.toml"
+    f.write_text(Path(NOVICE).read_text().replace('name = "Sam"', 'name = "<script>x</script>"'))
+    r = run("plan", str(f), "--start", "2026-12-01", "-f", "html")
+    assert "<script>" not in r.output and "&lt;script&gt;" in r.output

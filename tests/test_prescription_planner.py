@@ -258,3 +258,50 @@ def test_checker_catches_violations(novice: Plan) -> None:
     tight = dataclasses.replace(novice, limits=dataclasses.replace(
         novice.limits, weekly_running_minutes=10, share_base_min_minutes=10))
     assert "weekly_share" in {v.code for v in check_caps(tight)}
+
+
+def test_low_volume_runner_progresses_under_the_share_cap() -> None:
+    p = _load("novice-lateral-knee")
+    p = p.model_copy(update={
+        "endurance": p.endurance.model_copy(update={"runs_per_week": 2, "weekly_minutes": 40}),
+        "pain": p.pain.model_copy(update={"during_running": 1, "after_running": 1}),
+    })
+    plan = build_plan(p, START, 12)
+    # share cap: b ≤ 1/3 of (b + max(40, 45)) → 22.5 min a week → 7.5 min a session
+    assert plan.limits.weekly_backward_max == pytest.approx(22.5)
+    assert max(w.backward_minutes for w in plan.weeks) <= 22.5 + 1e-9
+    levels = [w.sessions[0].level for w in plan.weeks]
+    assert levels == sorted(levels) and levels[-1] > levels[0] + 3
+    assert check_caps(plan) == []
+
+
+def test_plan_from_dict_errors(novice: Plan) -> None:
+    d = novice.to_dict()
+    del d["weeks"]
+    with pytest.raises(ValueError, match="invalid plan: missing key 'weeks'"):
+        Plan.from_dict(d)
+    d = novice.to_dict()
+    d["start"] = "yesterday"
+    with pytest.raises(ValueError, match="invalid plan"):
+        Plan.from_dict(d)
+    with pytest.raises(ValueError, match="newer"):
+        Plan.from_dict({**novice.to_dict(), "schema_version": 99})
+    with pytest.raises(ValueError, match="JSON object"):
+        Plan.from_dict([])
+
+
+def test_json_documented() -> None:
+    """Every key Plan.to_dict writes is documented in docs/plan-json.md."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "plan-json.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_]+)`", doc, flags=re.M))
+    documented |= {k for cell in re.findall(r"^\| `([a-z_`, ]+)` \|", doc, flags=re.M)
+                   for k in re.findall(r"[a-z_]+", cell)}
+    plan = build_plan(_load("novice-lateral-knee"), START)
+    d = plan.to_dict()
+    keys = set(d) | set(d["limits"]) | set(d["weeks"][0])
+    s = d["weeks"][0]["sessions"][0]
+    keys |= set(s) | set(s["blocks"][0]) | set(s["blocks"][0]["steps"][0])
+    keys |= set(s["blocks"][0]["looks"]) - {"left", "right", "sequence", "interval_s"}
+    assert keys - documented == set()

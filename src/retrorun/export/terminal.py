@@ -106,13 +106,14 @@ def plan_renderable(plan: Plan, *, explain: bool = False, today: dt.date | None 
         from retrorun.prescription.evidence import explain as _explain
 
         t = Table(title="Why these numbers (--explain)", title_justify="left",
-                  header_style="bold", show_lines=True)
+                  header_style="bold", show_lines=True, expand=True,
+                  caption="Full citations: --format markdown or html", caption_justify="left")
         t.add_column("Topic", no_wrap=True)
-        t.add_column("Value")
-        t.add_column("Why")
-        t.add_column("Source", style="dim")
+        t.add_column("Value", ratio=2)
+        t.add_column("Why", ratio=3)
+        t.add_column("Source", style="dim", ratio=3)
         for x in _explain(plan):
-            t.add_row(x.topic, x.value, x.why, x.source)
+            t.add_row(x.topic, x.value, x.why, x.short_source or x.source)
         parts.append(t)
     parts.append(Text(plan.disclaimer or DISCLAIMER, style="dim italic"))
     return Group(*parts)

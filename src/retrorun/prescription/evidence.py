@@ -11,11 +11,16 @@ Keys are dotted and stable (other modules and the training-log area refer to the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from retrorun.prescription.model import Plan
+
+
+_YEAR_RE = re.compile(r"^(.*?\b(?:19|20)\d\d)\b")
+_PAREN_RE = re.compile(r"\s*\([^()]*\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,26 @@ class Evidence:
     reason: str = ""
 
     @property
+    def short_citation(self) -> str:
+        """Authors and year of each source (``"Alghadir, Anwer et al. 2019; Terblanche …"``)."""
+        text = _PAREN_RE.sub("", self.citation)
+        parts = []
+        for part in text.split(";"):
+            part = part.strip()
+            m = _YEAR_RE.match(part)
+            short = m.group(1) if m else part.split(":")[0].split(",")[0].strip()
+            if short and short not in parts:
+                parts.append(short)
+        return "; ".join(parts)
+
+    @property
+    def short_label(self) -> str:
+        """Like :attr:`label` with :attr:`short_citation`."""
+        if self.design_rule:
+            return "design rule"
+        return f"[{self.grade}] {self.short_citation}"
+
+    @property
     def label(self) -> str:
         """``[V] citation``, ``[U] citation`` or ``design rule``."""
         if self.design_rule:
@@ -80,6 +105,7 @@ class Explanation:
     why: str
     evidence_keys: tuple[str, ...]
     source: str
+    short_source: str = ""
 
 
 def _e(
@@ -112,7 +138,8 @@ _ENTRIES: tuple[Evidence, ...] = (
     _e("dose.start_minutes", "Backward part starts at 5–10 min inside the warm-up", (5, 10),
        "min", "FIFA 11+ manual (F-MARC): Part 1 slow running ≈ 8 min incl. backwards running"),
     _e("dose.max_running_minutes", "Backward running builds toward 15 min a session", (15,),
-       "min", "Clinical doses 10–15 min (Alghadir 2019; Dufek 2011; Physiother Quart 2023)",
+       "min", "Alghadir et al. 2019; Dufek et al. 2011; Physiother Quart 2023 (clinical doses "
+       "10–15 min)",
        reason="15 min is the top of the studied per-session dose; retrorun never exceeds it."),
     _e("dose.max_walking_minutes", "Backward walking up to 15 min a session", (15,), "min",
        "Whitley & Dufek 2011 (10–15 min/day); Physiother Quart 2023 (15 min)"),
@@ -248,9 +275,9 @@ _ENTRIES: tuple[Evidence, ...] = (
     _e("load.monotony_injury", "Monotony > 2.5 linked to injury", (2.5,), "",
        "Foster 1998 (via SKOHscripts/workout-planner README)"),
     _e("load.acwr_band", "ACWR 0.8–1.3 'sweet spot', ≥ 1.5 'danger' — information only",
-       (0.8, 1.3, 1.5), "", "Gabbett 2016, BJSM 50:273; critiques: Lolli et al. 2019 BJSM "
-       "53:921 (coupling), Impellizzeri et al. 2020 Sports Med, Frandsen et al. 2025 BJSM "
-       "(negative dose-response)", reason="Shown, never used to decide."),
+       (0.8, 1.3, 1.5), "", "Gabbett 2016, BJSM 50:273; critique: Lolli et al. 2019, BJSM "
+       "53:921 (coupling); critique: Impellizzeri et al. 2020, Sports Med; critique: Frandsen "
+       "et al. 2025, BJSM (negative dose-response)", reason="Shown, never used to decide."),
     _e("load.ctl_atl_days", "CTL 42-day, ATL 7-day EWMA", (42, 7), "days",
        "Banister/PMC convention (GoldenCheetah, intervals.icu docs)"),
     _e("compliance.bands", "Compliance: within 15 % green, 15–35 % orange, > 35 % red",
@@ -298,6 +325,15 @@ def _src(*keys: str) -> str:
     return "; ".join(EVIDENCE[k].label for k in keys)
 
 
+def _short(*keys: str) -> str:
+    seen: list[str] = []
+    for k in keys:
+        lab = EVIDENCE[k].short_label
+        if lab not in seen:
+            seen.append(lab)
+    return "; ".join(seen)
+
+
 def explain(plan: Plan) -> list[Explanation]:
     """Why each number of ``plan`` is what it is, with its source or 'design rule'.
 
@@ -309,7 +345,8 @@ def explain(plan: Plan) -> list[Explanation]:
     out: list[Explanation] = []
 
     def add(topic: str, val: str, why: str, *keys: str) -> None:
-        out.append(Explanation(topic, val, why, keys, _src(*keys) if keys else "design rule"))
+        out.append(Explanation(topic, val, why, keys, _src(*keys) if keys else "design rule",
+                               _short(*keys) if keys else "design rule"))
 
     lvl = LEVELS[plan.start_level]
     add("Start level", f"L{lvl.index} {lvl.name}", "; ".join(plan.start_reasons),
@@ -330,7 +367,7 @@ def explain(plan: Plan) -> list[Explanation]:
         "speed.ceiling_fraction", "speed.slow_is_active", "speed.comfortable_walk")
     add("Effort", f"RPE ≤ {lim.rpe_max}", "never fast: backward running feels ≈ 3 points harder "
         "than forward at the same speed", "intensity.rpe_max", "intensity.rpe_by_phase")
-    first = plan.weeks[0].sessions[0].backward_minutes if plan.sessions else 0.0
+    first = plan.sessions[0].backward_minutes if plan.sessions else 0.0
     add("First session", f"{first:.1f} backward min", "the backward part starts at 5–10 min "
         "inside the warm-up (capped at 10 without history)", "dose.start_minutes",
         "caps.first_week_max_minutes")
@@ -362,7 +399,7 @@ def explain(plan: Plan) -> list[Explanation]:
             "or a coach present", "screening.bwt_3m_supervised_s",
             "screening.single_leg_stance_min_s", "screening.vestibular_or_fall")
     for g in gaps_for(plan.condition):
-        out.append(Explanation("Evidence gap", g.key, g.text, (), "no evidence"))
+        out.append(Explanation("Evidence gap", g.key, g.text, (), "no evidence", "no evidence"))
     return out
 
 

@@ -556,7 +556,24 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        """Inverse of :meth:`to_dict` (derived keys such as ``end`` are ignored)."""
+        """Inverse of :meth:`to_dict` (derived keys such as ``end`` are ignored).
+
+        Raises
+        ------
+        ValueError
+            When ``d`` is not a plan: names the missing key or the bad value.
+        """
+        if not isinstance(d, dict):
+            raise ValueError("invalid plan: expected a JSON object")
+        try:
+            return cls._from_dict(d)
+        except KeyError as exc:
+            raise ValueError(f"invalid plan: missing key {exc.args[0]!r}") from None
+        except (TypeError, AttributeError, ValueError) as exc:
+            raise ValueError(f"invalid plan: {exc}") from None
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> Plan:
         version = int(d.get("schema_version", SCHEMA_VERSION))
         if version > SCHEMA_VERSION:
             raise ValueError(

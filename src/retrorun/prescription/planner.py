@@ -34,7 +34,7 @@ from functools import lru_cache
 from retrorun import DISCLAIMER
 from retrorun.prescription.caps import clean_history, week_index
 from retrorun.prescription.evidence import EVIDENCE, gaps_for, value
-from retrorun.prescription.ladder import LEVELS, Level, start_level_reasons
+from retrorun.prescription.ladder import GRAIN_S, LEVELS, Level, start_level_reasons
 from retrorun.prescription.looks import look_schedule
 from retrorun.prescription.model import Block, Limits, Plan, Session, Step, Week
 from retrorun.prescription.profile import WEEKDAYS, AthleteProfile
@@ -280,6 +280,8 @@ def build_plan(
     """
     if isinstance(start, dt.datetime):
         start = start.date()
+    if not isinstance(start, dt.date):
+        raise TypeError(f"start must be a datetime.date, got {type(start).__name__}")
     if not 1 <= int(weeks) <= MAX_WEEKS:
         raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
     weeks = int(weeks)
@@ -339,21 +341,23 @@ def build_plan(
         if w == 1:
             decision = f"start at L{level_i}"
         elif full_at_level >= min_full and level_i + 1 < len(LEVELS):
-            nxt = LEVELS[level_i + 1]
-            if nxt.phase != LEVELS[level_i].phase and freq < target_freq \
-                    and nxt.phase != "maintenance":
+            cur = LEVELS[level_i]
+            nxt_i = level_i + 1
+            nxt = LEVELS[nxt_i]
+            if nxt.phase != cur.phase and freq < target_freq and nxt.phase != "maintenance":
                 freq += 1
                 decision = f"progress: frequency → {freq} sessions a week"
             else:
-                kind = "duration" if nxt.phase == LEVELS[level_i].phase else \
-                    f"speed → {nxt.phase.replace('_', ' ')}"
-                level_i += 1
+                kind = ("duration" if nxt.phase == cur.phase else
+                        "maintenance" if nxt.phase == "maintenance" else
+                        f"speed → {nxt.phase.replace('_', ' ')}")
+                level_i = nxt_i
                 decision = f"progress: {kind} (L{level_i})"
             full_at_level = 0
         elif full_at_level >= min_full:
             decision = "hold: top of the ladder (maintenance)"
         else:
-            decision = f"hold L{level_i}: build minutes (caps)"
+            decision = f"hold L{level_i}: build minutes"
         level = LEVELS[level_i]
         n = min(freq, level.sessions_per_week or freq)
         chosen = choose_days(tdays, n)
@@ -365,25 +369,35 @@ def build_plan(
         week_cap = weekly_max
         if base > 0:
             week_cap = min(week_cap, two_week * base)
+        # the dose the static caps (share of running, session maximum) allow at this level:
+        # reaching it counts as the level's full dose, so progression does not stall on it
+        static_s = min(float(nominal), smax, weekly_max * 60.0 / max(len(dates), 1))
+        full_s = min(float(nominal), static_s - GRAIN_S * level.reps)
         used = 0.0
+        first_binding = ""
         sessions: list[Session] = []
         for j, d in enumerate(dates):
             if timeline and (d - timeline[-1][0]).days < gap_days:
                 continue
-            budget = min(float(nominal), smax)
+            # every cap as (limit in s, name); the budget is the smallest
+            limits_s = [(float(nominal), "level"), (smax, "session maximum")]
             # the 1.1x cap: against sessions before this week (minutes step once a week) and,
             # for safety, against every earlier session of the last 30 days
             lo = d - dt.timedelta(days=30)
             before_week = [m for pd, m in timeline if lo <= pd < wstart]
             prior = [m for pd, m in timeline if lo <= pd < d]
             if before_week:
-                budget = min(budget, growth * max(before_week) * 60.0)
+                limits_s.append((growth * max(before_week) * 60.0, "1.1× cap"))
             else:
-                budget = min(budget, first_max)
+                limits_s.append((first_max, "first-week 10 min"))
             if prior:
-                budget = min(budget, growth * max(prior) * 60.0)
+                limits_s.append((growth * max(prior) * 60.0, "1.1× cap"))
             left = len(dates) - j
-            budget = min(budget, (week_cap - used) * 60.0 / left)
+            room = (week_cap - used) * 60.0 / left
+            limits_s.append((room, "2-week cap" if week_cap < weekly_max else "share cap"))
+            budget, binding = min(limits_s, key=lambda t: t[0])
+            if not sessions:
+                first_binding = binding
             budget = math.floor(budget + 1e-9)
             if budget < MIN_SESSION_S:
                 continue
@@ -403,7 +417,7 @@ def build_plan(
             minutes = bw_s / 60.0
             used += minutes
             timeline.append((d, minutes))
-            if bw_s >= nominal:
+            if bw_s >= full_s:
                 full_at_level += 1
             sessions.append(Session(
                 session_id="",
@@ -419,6 +433,10 @@ def build_plan(
         sessions = [
             _with_id(s, k) for k, s in enumerate(sessions, start=1)
         ]
+        if decision.startswith("hold L") and first_binding == "level":
+            decision = f"hold L{level_i}: at the full dose (≥ {min_full} sessions before moving on)"
+        elif decision.startswith("hold L") and first_binding:
+            decision = f"hold L{level_i}: build minutes ({first_binding})"
         totals[w] = totals.get(w, 0.0) + used
         week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions),
                               decision=decision))
@@ -462,7 +480,7 @@ def _with_id(s: Session, k: int) -> Session:
 def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tuple[str, ...]:
     notes: list[str] = []
     if result.supervised:
-        notes.append("Supervised only: " + "; ".join(
+        notes.append("Supervised only (treadmill with handrails or a coach present): " + " ".join(
             r.message for r in result.reasons if r.outcome == "supervised"))
     for r in result.reasons:
         if r.outcome == "advice":

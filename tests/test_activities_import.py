@@ -59,8 +59,9 @@ ACTIVITY_FILES = [
 
 
 def test_every_real_file_imports_or_fails_clearly(act_dir):
+    # every activity file in the folder (new ones included), at least the 16 documented ones
     files = sorted(p.name for p in act_dir.iterdir() if p.suffix in (".fit", ".gpx", ".tcx"))
-    assert files == sorted(ACTIVITY_FILES)
+    assert set(ACTIVITY_FILES) <= set(files)
     for name in files:
         try:
             act = read_activity(act_dir / name)

@@ -99,6 +99,13 @@ class ProfileVersion(Base):
 
 
 class PlanVersion(Base):
+    """One version of an athlete's plan.
+
+    Versions are never rewritten. The calendar in force is the union, over versions in
+    order, of each version's sessions dated from its ``valid_from`` up to the next
+    version's ``valid_from``: a re-plan replaces only the future.
+    """
+
     __tablename__ = "plan_version"
     __table_args__ = (UniqueConstraint("athlete_id", "version"),)
 
@@ -107,7 +114,11 @@ class PlanVersion(Base):
         ForeignKey("athlete.id", ondelete="CASCADE"), index=True
     )
     version: Mapped[int] = mapped_column(Integer)
-    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The plan (``Plan.to_dict()``) in force from ``valid_from``; ``None`` means no
+    #: sessions from that day on (stopped and referred).
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: First day this version governs; earlier days keep the sessions of earlier versions.
+    valid_from: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-25 16:28:40.395630
+Create Date: 2026-11-25 16:31:31.636027
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("athlete_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("plan", sa.JSON(), nullable=False),
+        sa.Column("plan", sa.JSON(), nullable=True),
+        sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("superseded", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -58,7 +58,7 @@ def test_pain_2_then_2_progresses() -> None:
     assert d2.outcome == "progress"
     assert (d2.level_before, d2.level_after) == (2, 3)
     assert not d2.provisional
-    assert Keys.TWO_COMPLIANT in d2.evidence_keys and Keys.PAIN_ZONES in d2.evidence_keys
+    assert Keys.TWO_COMPLIANT in d2.evidence_keys and Keys.PAIN_SAFE in d2.evidence_keys
 
 
 def test_streak_resets_after_level_change() -> None:
@@ -143,7 +143,7 @@ def test_return_to_run_rules_are_stricter_after_swelling() -> None:
     # Pain 3/10 is "safe" normally, but within 14 days of swelling the limit is 2/10.
     logs = [s(0, 1, swelling=True), s(1, 3, morning=0, level=1), s(2, 3, morning=0, level=1)]
     d = decide(logs, max_level=MAX)
-    assert d.outcome == "hold" and Keys.RETURN_TO_RUN in d.evidence_keys
+    assert d.outcome == "hold" and Keys.RTR_PAIN in d.evidence_keys
     ok = [s(0, 1, swelling=True), s(1, 2, morning=0, level=1), s(2, 2, morning=0, level=1)]
     assert decide(ok, max_level=MAX).outcome == "progress"
     # Pain rising during the run (after > during) also holds under these rules.

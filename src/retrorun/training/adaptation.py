@@ -65,23 +65,33 @@ WEEKLY_RISE_HOLD = 1.0
 PAIN_SEVERE = 8
 
 
-#: Evidence-registry keys used by the rules (see ``retrorun.prescription.evidence``).
+#: Evidence-registry keys used by the rules (``retrorun.prescription.evidence.EVIDENCE``,
+#: plus the design rules of ``retrorun.training.evidence_extra``).
 class Keys:
-    PAIN_ZONES = "pain.zones"
-    PAIN_MAX = "pain.during_max"
-    PAIN_MORNING = "pain.next_morning"
-    PAIN_WEEKLY = "pain.week_to_week"
-    RETURN_TO_RUN = "return_to_run.rules"
-    TWO_COMPLIANT = "progression.two_compliant_sessions"
+    PAIN_SAFE = "pain.during_safe_max"
+    PAIN_MAX = "pain.during_acceptable_max"
+    PAIN_MORNING = "pain.settle_by_next_morning"
+    PAIN_WEEKLY = "pain.no_week_to_week_rise"
+    RTR_PAIN = "rtr.pain_max"
+    RTR_LIMP = "rtr.no_limp_next_morning"
+    RTR_SWELLING = "rtr.swelling_same_or_less"
+    RTR_STEP_BACK = "rtr.step_back"
+    HOLD = "adapt.hold"
+    REGRESS = "adapt.regress"
+    TWO_COMPLIANT = "progression.min_compliant_sessions"
     COMPLIANCE = "compliance.bands"
-    RED_FLAGS = "red_flags.stop_and_refer"
-    GAIT_CHANGE = "red_flags.pain_changes_gait"
+    GAIT_CHANGE = "screening.running_pain_refer"
+    RED_FLAGS = "redflag.stop_and_refer"
     SEVERE_PAIN = "design.severe_pain_refer"
     REPEATED_PAIN = "design.repeated_unacceptable_pain_refer"
     PERSISTENT_SWELLING = "design.persistent_swelling_refer"
     MORNING_RISE = "design.morning_rise_points"
     PROVISIONAL = "design.provisional_until_morning"
     RTR_WINDOW = "design.return_to_run_window"
+
+    @classmethod
+    def all(cls) -> tuple[str, ...]:
+        return tuple(v for k, v in vars(cls).items() if k.isupper())
 
 
 @dataclass(frozen=True)
@@ -320,7 +330,7 @@ def decide(
             f"Limping on {limp_run} sessions running: pain that changes how you move is a "
             "reason to stop and be assessed.",
             Keys.GAIT_CHANGE,
-            Keys.RETURN_TO_RUN,
+            Keys.RTR_LIMP,
         )
     swell_run = _run_length(logs, lambda s: s.entry.swelling)
     if swell_run >= 3:
@@ -343,7 +353,7 @@ def decide(
                 f"Pain {k} the session was {v}/10, above the acceptable {PAIN_ACCEPTABLE_MAX}/10:"
                 " step back one level.",
                 Keys.PAIN_MAX,
-                Keys.PAIN_ZONES,
+                Keys.REGRESS,
             )
     baseline = morning_baseline(earlier, baseline_pain)
     m = e.pain_next_morning
@@ -356,6 +366,7 @@ def decide(
                 f"Next-morning pain {m}/10 is higher than your baseline {baseline}/10: the "
                 "load was too much, step back one level.",
                 Keys.PAIN_MORNING,
+                Keys.REGRESS,
                 Keys.MORNING_RISE,
             )
         elif rise >= 1:
@@ -365,6 +376,7 @@ def decide(
                 f"Next-morning pain {m}/10 has not settled back to your baseline "
                 f"{baseline}/10: repeat this level.",
                 Keys.PAIN_MORNING,
+                Keys.HOLD,
                 Keys.MORNING_RISE,
             )
     if e.swelling and not (earlier and earlier[-1].entry.swelling):
@@ -373,14 +385,16 @@ def decide(
             "regress",
             "New swelling: swelling must be the same or less than before, so step back one "
             "level with 24–48 h of low-impact work.",
-            Keys.RETURN_TO_RUN,
+            Keys.RTR_SWELLING,
+            Keys.RTR_STEP_BACK,
+            Keys.REGRESS,
         )
     elif e.swelling:
         add(
             "swelling_persisting",
             "hold",
             "Swelling is still there (not more than before): do not progress with swelling.",
-            Keys.RETURN_TO_RUN,
+            Keys.RTR_SWELLING,
         )
     if e.limp and limp_run < 2:
         add(
@@ -388,7 +402,8 @@ def decide(
             "regress",
             "You limped: step back one level with 24–48 h of low-impact work; a limp again "
             "next time means stop and be assessed.",
-            Keys.RETURN_TO_RUN,
+            Keys.RTR_LIMP,
+            Keys.RTR_STEP_BACK,
             Keys.GAIT_CHANGE,
         )
 
@@ -412,8 +427,9 @@ def decide(
                 f"pain_{k.replace(' ', '_')}_acceptable",
                 "hold",
                 f"Pain {k} the session was {v}/10: acceptable but above {zone}. Repeat this level.",
-                Keys.PAIN_ZONES,
-                *((Keys.RETURN_TO_RUN,) if strict else ()),
+                Keys.PAIN_SAFE,
+                Keys.HOLD,
+                *((Keys.RTR_PAIN, Keys.RTR_WINDOW) if strict else ()),
             )
     if (
         strict
@@ -427,7 +443,7 @@ def decide(
             "hold",
             "Pain rose during the run (after > during) while the return-to-run rules apply: "
             "repeat this level.",
-            Keys.RETURN_TO_RUN,
+            Keys.RTR_PAIN,
         )
     ratio = compliance_ratio(last)
     if e.done == "no":
@@ -488,7 +504,7 @@ def decide(
                 f"{streak} compliant sessions at this level with pain in the safe zone and "
                 "settled by the next morning: move up one level.",
                 Keys.TWO_COMPLIANT,
-                Keys.PAIN_ZONES,
+                Keys.PAIN_SAFE,
                 Keys.PAIN_MORNING,
             )
 

@@ -119,6 +119,8 @@ class PlanVersion(Base):
     plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     #: First day this version governs; earlier days keep the sessions of earlier versions.
     valid_from: Mapped[date] = mapped_column(Date)
+    #: Last day of the training block this version belongs to (re-plans stop there).
+    block_end: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -96,11 +96,92 @@ def add_athlete(
             version=1,
             plan=plan.to_dict(),
             valid_from=start,
+            block_end=plan.end,
             reason=f"first plan (screening: {outcome})",
         )
         session.add(plan_row)
     _commit(session)
     return AddResult(athlete, outcome, _reasons(result), plan_row)
+
+
+def resume_athlete(
+    session: Session,
+    name: str,
+    *,
+    cleared: str,
+    start: date,
+    profile_data: Mapping[str, Any] | None = None,
+) -> AddResult:
+    """Start a new block for a stopped (or not-yet-planned) athlete after clinical clearance.
+
+    A new profile (when given) is stored as a new version and screened again; the new plan
+    starts one level below the last one reached, and its caps count the minutes already done.
+    """
+    from retrorun.prescription.planner import build_plan
+    from retrorun.prescription.profile import profile_from_dict
+    from retrorun.prescription.screening import screen
+
+    try:
+        a = get_athlete(session, name, lock=True)
+        if a.status == "active":
+            raise RepositoryError(f"{a.name} is not stopped; nothing to resume")
+        if not cleared.strip():
+            raise RepositoryError("say who cleared the athlete (--cleared)")
+        rows = logs_of(session, a)
+        last_day = max([r.date for r in rows] + [r.planned_date for r in rows], default=None)
+        if last_day is not None and start <= last_day:
+            raise RepositoryError(f"the new plan must start after the last logged day ({last_day})")
+        pv = session.scalar(
+            select(ProfileVersion)
+            .where(ProfileVersion.athlete_id == a.id)
+            .order_by(ProfileVersion.version.desc())
+            .limit(1)
+        )
+        data = dict(profile_data) if profile_data is not None else dict(pv.data)
+        profile = profile_from_dict(data)
+        result = screen(profile)
+        outcome = str(result.outcome)
+        if profile_data is not None:
+            session.add(
+                ProfileVersion(
+                    athlete_id=a.id,
+                    version=pv.version + 1,
+                    data=profile.model_dump(mode="json"),
+                    screening_outcome=outcome,
+                    screening_reasons=list(_reasons(result)),
+                )
+            )
+        plan_row = None
+        if outcome != "refer":
+            ds = decisions_of(session, a)
+            level = None if not ds else max(ds[-1].level_after - 1, 0)
+            versions = plan_versions(session, a)
+            version = (versions[-1].version if versions else 0) + 1
+            history = tuple((r.date, r.backward_minutes) for r in rows if r.backward_minutes > 0)
+            plan = build_plan(
+                profile,
+                start,
+                start_level=level,
+                history=history,
+                plan_id=f"{_slug(a.name)}-v{version}",
+            )
+            for v in versions:
+                v.superseded = True
+            plan_row = PlanVersion(
+                athlete_id=a.id,
+                version=version,
+                plan=plan.to_dict(),
+                valid_from=start,
+                block_end=plan.end,
+                reason=f"resumed (cleared: {cleared.strip()}; screening: {outcome})",
+            )
+            session.add(plan_row)
+            a.status = "active"
+        _commit(session)
+        return AddResult(a, outcome, _reasons(result), plan_row)
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _slug(name: str) -> str:
@@ -220,14 +301,9 @@ def schedule(session: Session, athlete: Athlete) -> list[dict[str, Any]]:
 
 
 def plan_end(session: Session, athlete: Athlete) -> date | None:
-    """Last day of the athlete's block (end of the first plan version)."""
-    first = session.scalar(
-        select(PlanVersion)
-        .where(PlanVersion.athlete_id == athlete.id, PlanVersion.plan.is_not(None))
-        .order_by(PlanVersion.version)
-        .limit(1)
-    )
-    return None if first is None else date.fromisoformat(first.plan["end"])
+    """Last day of the athlete's current training block."""
+    cp = current_plan(session, athlete)
+    return None if cp is None else cp.block_end
 
 
 # --------------------------------------------------------------------------- logs
@@ -350,6 +426,7 @@ def _decide_and_replan(
                 version=version,
                 plan=None if plan is None else plan.to_dict(),
                 valid_from=anchor + timedelta(days=1),
+                block_end=end,
                 reason=f"{verdict.outcome} after {log.session_id} ({log.date})",
             )
             session.add(new_plan)

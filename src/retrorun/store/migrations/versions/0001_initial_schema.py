@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-25 16:31:31.636027
+Create Date: 2026-11-25 16:35:14.345835
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("plan", sa.JSON(), nullable=True),
         sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("block_end", sa.Date(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("superseded", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -231,9 +231,13 @@ def delete_athlete(session: Session, athlete: Athlete) -> dict[str, int]:
     session.execute(delete(Athlete).where(Athlete.id == aid))
     _commit(session)
     session.expunge_all()
-    if session.get_bind().dialect.name == "sqlite":
-        with session.get_bind().connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        raw = bind.raw_connection()  # outside any transaction: checkpoints cannot run inside one
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
     return counts
 
 
@@ -596,6 +600,9 @@ def add_morning(
 
 
 def _iso(v: Any) -> Any:
+    """ISO text of a date or timestamp (timestamps in UTC; SQLite returns them naive)."""
+    if isinstance(v, datetime):
+        v = v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
     return v.isoformat() if isinstance(v, date | datetime) else v
 
 
@@ -635,6 +642,7 @@ def export_athlete(session: Session, athlete: Athlete) -> dict[str, Any]:
             {
                 "version": v.version,
                 "valid_from": _iso(v.valid_from),
+                "block_end": _iso(v.block_end),
                 "reason": v.reason,
                 "superseded": v.superseded,
                 "created_at": _iso(v.created_at),
@@ -726,6 +734,7 @@ def import_athlete(
                 version=int(p["version"]),
                 plan=p["plan"],
                 valid_from=date.fromisoformat(p["valid_from"]),
+                block_end=date.fromisoformat(p["block_end"]),
                 reason=p["reason"],
                 superseded=bool(p["superseded"]),
                 created_at=_dt(p["created_at"]),

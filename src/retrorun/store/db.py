@@ -81,14 +81,19 @@ def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
         parsed = make_url(url)
     except Exception as exc:  # ArgumentError and friends
         raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-    else:
-        engine = create_engine(parsed, pool_pre_ping=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
+    except Exception as exc:  # unknown dialect, missing driver, unwritable folder...
+        raise StoreError(
+            f"cannot use database {parsed.render_as_string()}: {type(exc).__name__}: {exc}"
+        ) from exc
     if migrate:
         try:
             upgrade(engine)

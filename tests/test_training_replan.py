@@ -106,11 +106,11 @@ def test_replans_never_break_caps(steps, skill, weekly) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(
-    factors=st.lists(st.floats(0.9, 1.6), min_size=18, max_size=18),
+    factors=st.lists(st.floats(0.86, 1.14), min_size=18, max_size=18),
     skill=st.sampled_from(["never", "walks_backwards", "jogs_backwards", "regular"]),
 )
 def test_a_long_good_block_progresses_within_caps(factors, skill) -> None:
-    """Pain-free sessions, often longer than planned: progress happens, caps still hold."""
+    """Pain-free sessions within ±15 % of the plan: progress happens, caps still hold."""
     prof = _profile(skill, 150.0)
     plan = build_plan(prof, START)
     cal, logs, history = list(plan.sessions), [], []

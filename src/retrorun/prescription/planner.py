@@ -1,0 +1,478 @@
+"""The plan generator: a profile (+ history) → a week-by-week backward-running plan.
+
+Pure and deterministic: same inputs, same plan. The steps:
+
+1. :func:`~retrorun.prescription.screening.screen` — a referred athlete raises
+   :class:`ReferralError` (no plan is ever built for them).
+2. Start level from skill, endurance and pain (:func:`~retrorun.prescription.ladder.start_level`),
+   unless given.
+3. Training days: up to 3 a week (2 in maintenance) with at least one rest day between
+   backward sessions, wrapping around the week (Sunday → Monday counts as consecutive).
+4. Week by week: progress when the current level was done at its full dose in ≥ 2 sessions —
+   duration within a phase first, then frequency (2 → 3 sessions), then speed (next phase).
+5. Each session gets a backward-time **budget**: the level's nominal minutes, clipped by every cap
+   (10 min in a first week without history, 1.1 × the longest session of the last 30 days,
+   1.3 × the week two weeks earlier, the weekly share, the per-session maximum); the level's
+   step pattern is scaled into the budget (:meth:`~retrorun.prescription.ladder.Level.scaled`).
+   A session whose budget is under a minute is dropped.
+6. Each session = backward warm-up block (first) → transfer strides → the athlete's own run.
+
+:func:`~retrorun.prescription.caps.check_caps` verifies the result; the property tests run it on
+random profiles and histories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+from retrorun import DISCLAIMER
+from retrorun.prescription.caps import clean_history, week_index
+from retrorun.prescription.evidence import EVIDENCE, gaps_for, value
+from retrorun.prescription.ladder import LEVELS, Level, start_level_reasons
+from retrorun.prescription.looks import look_schedule
+from retrorun.prescription.model import Block, Limits, Plan, Session, Step, Week
+from retrorun.prescription.profile import WEEKDAYS, AthleteProfile
+from retrorun.prescription.screening import ScreeningResult, screen
+
+#: Highest number of weeks a plan may have.
+MAX_WEEKS = 52
+#: A session whose backward budget is below this is dropped, s.
+MIN_SESSION_S = 60
+
+
+class ReferralError(ValueError):
+    """The athlete was referred by screening: no plan. ``.result`` holds the reasons."""
+
+    def __init__(self, result: ScreeningResult) -> None:
+        self.result = result
+        who = sorted({r.who_to_see for r in result.reasons
+                      if r.outcome == "refer" and r.who_to_see})
+        msgs = [r.message for r in result.reasons if r.outcome == "refer"]
+        super().__init__(
+            "No plan: screening says refer. " + " ".join(msgs)
+            + (f" Please see {' or '.join(who)}." if who else "")
+        )
+
+
+def make_limits(profile: AthleteProfile) -> Limits:
+    """The cap numbers for this athlete (from the evidence registry)."""
+    lbp = profile.condition.kind == "low_back_pain"
+    return Limits(
+        easy_speed_m_s=profile.endurance.easy_speed_m_s,
+        speed_fraction=value("speed.ceiling_fraction"),
+        rpe_max=int(value("intensity.rpe_max")),
+        session_growth_max=value("caps.session_vs_longest_30d"),
+        two_week_growth_max=value("caps.two_week_growth"),
+        weekly_running_minutes=float(profile.endurance.weekly_minutes),
+        share_max=value("caps.weekly_share"),
+        share_base_min_minutes=value("caps.share_base_min_minutes"),
+        max_session_minutes=value("dose.max_running_minutes"),
+        max_session_minutes_walk=value(
+            "dose.max_walking_minutes_lbp" if lbp else "dose.max_walking_minutes"
+        ),
+        min_rest_days=int(value("dose.rest_days_between")),
+    )
+
+
+@lru_cache(maxsize=512)
+def choose_days(training_days: tuple[int, ...], n: int) -> tuple[int, ...]:
+    """Up to ``n`` weekdays (0 = Monday) from ``training_days`` with a rest day between each.
+
+    Adjacency wraps around the week. Among valid sets of the largest size ≤ ``n``, picks the one
+    with the largest smallest gap, then the earliest days.
+    """
+    days = sorted(set(training_days))
+    for k in range(min(n, len(days)), 0, -1):
+        best: tuple[int, tuple[int, ...]] | None = None
+        for combo in itertools.combinations(days, k):
+            if k == 1:
+                gaps = [7]
+            else:
+                gaps = [b - a for a, b in itertools.pairwise(combo)] + [combo[0] + 7 - combo[-1]]
+            g = min(gaps)
+            if g < 2:
+                continue
+            if best is None or g > best[0]:
+                best = (g, combo)
+        if best is not None:
+            return best[1]
+    return ()
+
+
+def _floor3(x: float) -> float:
+    return math.floor(x * 1000.0) / 1000.0
+
+
+_CUES_WALK = (
+    "Reach back with the toes, roll from forefoot to heel",
+    "Tall: hips stacked over the feet, chest up",
+    "Short, even steps; arms relaxed",
+)
+_CUES_JOG = (
+    "Land softly on the forefoot under the hip",
+    "Lean slightly from the ankles, not the waist",
+    "Quick, light steps; push through the front of the foot",
+    "Hips level, knees tracking over the second toe",
+)
+_CUES_CONDITION = {
+    "lateral_knee_pain": ("Watch the knee: it tracks over the second toe, the hip does not drop",),
+    "low_back_pain": ("Gentle brace; do not arch the low back",),
+    "plantar_heel_pain": ("Soft landings; stop if first-step heel pain is worse next morning",),
+    "none": (),
+}
+_TRANSFER_CUES = (
+    "Same posture as backwards: tall, hips over the feet",
+    "Quick, short steps landing under the hip",
+    "Smooth and relaxed, not a sprint",
+)
+
+
+def _pace_str(s_per_km: float) -> str:
+    s = round(s_per_km)
+    return f"{s // 60}:{s % 60:02d}/km"
+
+
+def _surface(profile: AthleteProfile, supervised: bool) -> tuple[str, tuple[str, ...]]:
+    surfaces = profile.schedule.surfaces
+    if supervised:
+        if "treadmill" in surfaces:
+            return "treadmill", ("Supervised: treadmill with handrails — hold them lightly",
+                                 "Clip on the safety key; start the belt before you turn round")
+        s = "track" if "track" in surfaces else "flat_path"
+        return s, ("Supervised: only with a coach or partner present beside you",)
+    if "track" in surfaces:
+        return "track", ("Outside lane or the home straight; check the lane is clear first",)
+    if "treadmill" in surfaces:
+        return "treadmill", ("Clip on the safety key; start the belt slowly holding the rails",
+                             "No looking back on a treadmill: eyes forward")
+    return "flat_path", ("A flat, smooth stretch you know: no kerbs, roots or traffic",
+                         "Walk it forwards first; turn round at the same marks")
+
+
+def _backward_block(
+    level: Level,
+    reps: int,
+    rep_s: int,
+    condition: str,
+    limits: Limits,
+    surface: str,
+    surface_cues: tuple[str, ...],
+    session_number: int,
+) -> Block:
+    ceil_ms = _floor3(limits.pace_ceiling_m_s)
+    ceil_spk = float(math.ceil(1000.0 / ceil_ms))
+    if level.walking:
+        label = "comfortable walk"
+        cues = _CUES_WALK
+    else:
+        label = f"≤ {limits.speed_fraction:.0%} of easy pace ({_pace_str(ceil_spk)})"
+        cues = _CUES_JOG
+    if surface == "treadmill":
+        label += f"; treadmill ≤ {ceil_ms * 3.6:.1f} km/h"
+    step = Step(
+        kind=level.kind,
+        duration_s=rep_s,
+        repeats=reps,
+        recovery_s=level.rec_s if reps > 1 else 0,
+        recovery_kind=level.rec_kind if reps > 1 else None,
+        pace_ceiling_m_s=ceil_ms,
+        pace_ceiling_s_per_km=ceil_spk,
+        pace_label=label,
+        rpe_target=min(level.rpe, limits.rpe_max),
+        cues=cues,
+    )
+    looks = look_schedule(step.backward_s, surface, session_number)
+    return Block(
+        kind="backward_warmup",
+        title=f"Backward warm-up: {level.name}",
+        steps=(step,),
+        surface=surface,
+        surface_cues=surface_cues,
+        looks=looks,
+        cues=_CUES_CONDITION.get(condition, ()),
+    )
+
+
+def _transfer_block(level: Level, surface: str) -> Block:
+    n = 2 if level.walking else 4
+    step = Step(
+        kind="forward_stride",
+        duration_s=20,
+        repeats=n,
+        recovery_s=60,
+        recovery_kind="forward_walk",
+        pace_label="relaxed, smooth (not a sprint)",
+        rpe_target=5,
+        cues=_TRANSFER_CUES,
+    )
+    return Block(
+        kind="transfer_drills",
+        title=f"Transfer: {n} × 20 s forward strides",
+        steps=(step,),
+        surface="treadmill" if surface == "treadmill" else "any",
+        cues=("Carry the backward posture into forward running",),
+    )
+
+
+def _main_block(profile: AthleteProfile) -> Block:
+    typ = profile.endurance.typical_run_min
+    if typ > 0:
+        step = Step(kind="easy_run", duration_s=round(typ * 60), pace_label="as planned",
+                    rpe_target=5, cues=("Your own run, as you planned it",))
+        title = f"Your own run (≈ {typ:.0f} min)"
+    else:
+        step = Step(kind="forward_walk", duration_s=20 * 60, pace_label="brisk",
+                    rpe_target=3, cues=("Brisk forward walk while you are not running",))
+        title = "Brisk forward walk (20 min)"
+    return Block(kind="main_run", title=title, steps=(step,), surface="any")
+
+
+def _plan_id(profile: AthleteProfile, start: dt.date, weeks: int, level: int | None,
+             hist: list[tuple[dt.date, float]]) -> str:
+    payload = json.dumps(
+        {"p": profile.to_dict(), "s": start.isoformat(), "w": weeks, "l": level,
+         "h": [(d.isoformat(), m) for d, m in hist]},
+        sort_keys=True,
+    )
+    return "rr-" + hashlib.sha1(payload.encode()).hexdigest()[:10]
+
+
+def build_plan(
+    profile: AthleteProfile,
+    start: dt.date,
+    weeks: int = 6,
+    *,
+    start_level: int | None = None,
+    history: Sequence[tuple[dt.date, float]] = (),
+    plan_id: str | None = None,
+) -> Plan:
+    """Build a backward-running plan.
+
+    Parameters
+    ----------
+    profile
+        The athlete.
+    start
+        First day of week 1 (any weekday).
+    weeks
+        Number of weeks (1–52; default 6, ``dose.block_weeks``).
+    start_level
+        Level of week 1 (index into ``LEVELS``); default from the profile.
+    history
+        ``(date, backward minutes)`` of past sessions; entries on or after ``start`` and with
+        0 minutes are ignored. All caps hold across history + plan.
+    plan_id
+        Id of the plan; default: a hash of the inputs.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ReferralError
+        When screening says refer (no plan is built).
+    ValueError
+        For ``weeks`` or ``start_level`` out of range or a malformed history.
+    """
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    if not 1 <= int(weeks) <= MAX_WEEKS:
+        raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
+    weeks = int(weeks)
+    result = screen(profile)
+    if result.referred:
+        raise ReferralError(result)
+    supervised = result.supervised
+    cond = profile.condition.kind
+    hist = clean_history(history, start)
+    limits = make_limits(profile)
+
+    if start_level is None:
+        level_i, reasons = start_level_reasons(profile)
+    else:
+        if not 0 <= int(start_level) < len(LEVELS):
+            raise ValueError(f"start_level must be 0–{len(LEVELS) - 1}, got {start_level}")
+        level_i, reasons = int(start_level), [f"start level L{start_level} given"]
+    first_level = level_i
+
+    tdays = tuple(sorted(WEEKDAYS.index(d) for d in profile.schedule.training_days))
+    target_freq = len(choose_days(tdays, int(value("dose.sessions_per_week"))))
+    freq = target_freq
+    worst_pain = max(profile.pain.during_running, profile.pain.after_running)
+    if (LEVELS[level_i].walking and target_freq >= 3
+            and (profile.skill.backward == "never" or worst_pain >= 4)):
+        freq = 2
+        reasons.append("novice or painful start: 2 sessions a week, 3 once walking is easy")
+    if target_freq < int(value("dose.sessions_per_week")):
+        reasons.append(f"your training days allow {target_freq} session(s) a week with a rest "
+                       "day between")
+
+    surface, surface_cues = _surface(profile, supervised)
+    main = _main_block(profile)
+
+    # timeline of (date, minutes) for the caps; history first
+    timeline: list[tuple[dt.date, float]] = list(hist)
+    totals: dict[int, float] = {}
+    for d, m in hist:
+        k = week_index(d, start)
+        totals[k] = totals.get(k, 0.0) + m
+
+    run_max = limits.max_session_minutes * 60.0
+    walk_max = limits.max_session_minutes_walk * 60.0
+    weekly_max = limits.weekly_backward_max
+    first_max = value("caps.first_week_max_minutes") * 60.0
+    growth = limits.session_growth_max
+    two_week = limits.two_week_growth_max
+    gap_days = limits.min_rest_days + 1
+    min_full = int(value("progression.min_compliant_sessions"))
+
+    full_at_level = 0
+    week_list: list[Week] = []
+    session_no = 0
+    for w in range(1, weeks + 1):
+        wstart = start + dt.timedelta(days=7 * (w - 1))
+        if w == 1:
+            decision = f"start at L{level_i}"
+        elif full_at_level >= min_full and level_i + 1 < len(LEVELS):
+            nxt = LEVELS[level_i + 1]
+            if nxt.phase != LEVELS[level_i].phase and freq < target_freq \
+                    and nxt.phase != "maintenance":
+                freq += 1
+                decision = f"progress: frequency → {freq} sessions a week"
+            else:
+                kind = "duration" if nxt.phase == LEVELS[level_i].phase else \
+                    f"speed → {nxt.phase.replace('_', ' ')}"
+                level_i += 1
+                decision = f"progress: {kind} (L{level_i})"
+            full_at_level = 0
+        elif full_at_level >= min_full:
+            decision = "hold: top of the ladder (maintenance)"
+        else:
+            decision = f"hold L{level_i}: build minutes (caps)"
+        level = LEVELS[level_i]
+        n = min(freq, level.sessions_per_week or freq)
+        chosen = choose_days(tdays, n)
+        offs = sorted((wd - wstart.weekday()) % 7 for wd in chosen)
+        dates = [wstart + dt.timedelta(days=o) for o in offs]
+        nominal = level.backward_s(cond)
+        smax = walk_max if level.walking else run_max
+        base = totals.get(w - 2, 0.0)
+        week_cap = weekly_max
+        if base > 0:
+            week_cap = min(week_cap, two_week * base)
+        used = 0.0
+        sessions: list[Session] = []
+        for j, d in enumerate(dates):
+            if timeline and (d - timeline[-1][0]).days < gap_days:
+                continue
+            budget = min(float(nominal), smax)
+            # the 1.1x cap: against sessions before this week (minutes step once a week) and,
+            # for safety, against every earlier session of the last 30 days
+            lo = d - dt.timedelta(days=30)
+            before_week = [m for pd, m in timeline if lo <= pd < wstart]
+            prior = [m for pd, m in timeline if lo <= pd < d]
+            if before_week:
+                budget = min(budget, growth * max(before_week) * 60.0)
+            else:
+                budget = min(budget, first_max)
+            if prior:
+                budget = min(budget, growth * max(prior) * 60.0)
+            left = len(dates) - j
+            budget = min(budget, (week_cap - used) * 60.0 / left)
+            budget = math.floor(budget + 1e-9)
+            if budget < MIN_SESSION_S:
+                continue
+            reps, rep_s = level.scaled(budget, cond)
+            if reps == 0:
+                continue
+            session_no += 1
+            bw = _backward_block(level, reps, rep_s, cond, limits, surface, surface_cues,
+                                 session_no)
+            bw_s = bw.backward_s
+            if bw_s < MIN_SESSION_S:
+                session_no -= 1
+                continue
+            minutes = bw_s / 60.0
+            used += minutes
+            timeline.append((d, minutes))
+            if bw_s >= nominal:
+                full_at_level += 1
+            sessions.append(Session(
+                session_id="",
+                date=d,
+                week=w,
+                index_in_week=0,
+                level=level.index,
+                phase=level.phase,
+                backward_minutes=minutes,
+                blocks=(bw, _transfer_block(level, surface), main),
+                supervised=supervised,
+            ))
+        sessions = [
+            _with_id(s, k) for k, s in enumerate(sessions, start=1)
+        ]
+        totals[w] = totals.get(w, 0.0) + used
+        week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions),
+                              decision=decision))
+
+    notes = _notes(profile, result, surface)
+    keys = tuple(k for k in EVIDENCE if k.split(".")[0] in (
+        "dose", "placement", "speed", "intensity", "progression", "caps", "looks", "surface",
+        "transfer", "start", "phase", "screening"))
+    return Plan(
+        plan_id=plan_id or _plan_id(profile, start, weeks, start_level, hist),
+        athlete=profile.name,
+        condition=cond,
+        side=profile.condition.side,
+        start=start,
+        weeks=tuple(week_list),
+        screening=result.outcome,
+        supervised=supervised,
+        start_level=first_level,
+        start_reasons=tuple(reasons),
+        limits=limits,
+        notes=notes,
+        evidence_keys=keys,
+        disclaimer=DISCLAIMER,
+    )
+
+
+def _with_id(s: Session, k: int) -> Session:
+    return Session(
+        session_id=f"{s.date.isoformat()}-w{s.week}s{k}",
+        date=s.date,
+        week=s.week,
+        index_in_week=k,
+        level=s.level,
+        phase=s.phase,
+        backward_minutes=s.backward_minutes,
+        blocks=s.blocks,
+        supervised=s.supervised,
+    )
+
+
+def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tuple[str, ...]:
+    notes: list[str] = []
+    if result.supervised:
+        notes.append("Supervised only: " + "; ".join(
+            r.message for r in result.reasons if r.outcome == "supervised"))
+    for r in result.reasons:
+        if r.outcome == "advice":
+            notes.append(r.message)
+    if surface != "track" and not result.supervised:
+        notes.append(f"No track available: backward blocks on the {surface.replace('_', ' ')} "
+                     "(see the surface cues).")
+    if profile.condition.kind == "low_back_pain":
+        notes.append("Low back pain: walking levels may build to 30 min (postural LBP study).")
+    notes.append("Stop the backward block if pain passes 5/10, and see a clinician if pain "
+                 "changes how you move or does not settle by the next morning.")
+    for g in gaps_for(profile.condition.kind):
+        notes.append("Evidence gap: " + g.text)
+    return tuple(notes)

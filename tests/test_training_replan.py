@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from retrorun.prescription.caps import check_caps
 from retrorun.prescription.planner import build_plan
 from retrorun.prescription.profile import profile_from_dict
-
 from retrorun.training.adaptation import LoggedSession, decide
 from retrorun.training.logs import SessionLogEntry
 from retrorun.training.replan import max_level, replan, replan_start

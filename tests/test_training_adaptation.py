@@ -234,3 +234,16 @@ def test_decision_invariants(logs) -> None:
         assert d.outcome != "progress"
     if d.outcome == "progress":
         assert d.level_after == d.level_before + 1 and not d.provisional
+
+
+def test_every_rule_cites_a_registered_evidence_key() -> None:
+    import retrorun.training.evidence_extra  # noqa: F401  (registers the design rules)
+    from retrorun.prescription.evidence import EVIDENCE
+
+    missing = [k for k in Keys.all() if k not in EVIDENCE]
+    assert missing == []
+    for k in Keys.all():
+        if k.startswith("design."):
+            assert EVIDENCE[k].design_rule and EVIDENCE[k].reason, k
+        else:
+            assert EVIDENCE[k].citation, k

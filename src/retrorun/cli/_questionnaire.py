@@ -24,14 +24,16 @@ def _choice(text: str, choices: list[str], default: str | None = None) -> str:
 
 def _many(text: str, allowed: list[str], default: str) -> list[str]:
     while True:
-        raw = typer.prompt(f"{text} (comma-separated from {', '.join(allowed)})",
-                           default=default)
+        raw = typer.prompt(f"{text} (comma-separated from {', '.join(allowed)})", default=default)
         items = [x.strip().lower() for x in raw.replace(" ", ",").split(",") if x.strip()]
         bad = [x for x in items if x not in allowed]
         if items and not bad and len(set(items)) == len(items):
             return items
-        typer.echo(f"  allowed: {', '.join(allowed)}; at least one, no repeats"
-                   + (f" (not {', '.join(bad)})" if bad else ""), err=True)
+        typer.echo(
+            f"  allowed: {', '.join(allowed)}; at least one, no repeats"
+            + (f" (not {', '.join(bad)})" if bad else ""),
+            err=True,
+        )
 
 
 def _yes(text: str) -> bool:
@@ -60,8 +62,9 @@ def ask_profile() -> dict[str, Any]:
     cond: dict[str, Any] = {"kind": kind, "side": "none"}
     if kind != "none":
         cond["side"] = _choice("Side", _SIDES, "both" if kind == "low_back_pain" else None)
-        cond["duration_weeks"] = typer.prompt("How many weeks have you had it",
-                                              type=click.FloatRange(0, 1040), default=0.0)
+        cond["duration_weeks"] = typer.prompt(
+            "How many weeks have you had it", type=click.FloatRange(0, 1040), default=0.0
+        )
         cond["clinician_cleared"] = _yes("Has a clinician examined it and cleared you to run?")
     d["condition"] = cond
     d["pain"] = {
@@ -85,20 +88,26 @@ def ask_profile() -> dict[str, Any]:
     runs = typer.prompt("Runs per week", type=click.IntRange(0, 14), default=3)
     d["endurance"] = {
         "runs_per_week": runs,
-        "weekly_minutes": typer.prompt("Running minutes per week", type=click.FloatRange(0, 2000),
-                                       default=0.0 if runs == 0 else 90.0),
-        "longest_run_min": typer.prompt("Longest run in the last 30 days, min",
-                                        type=click.FloatRange(0, 600), default=0.0),
-        "easy_pace": typer.prompt("Easy forward pace (m:ss per km, or m:ss/mi)",
-                                  default="6:30"),
+        "weekly_minutes": typer.prompt(
+            "Running minutes per week",
+            type=click.FloatRange(0, 2000),
+            default=0.0 if runs == 0 else 90.0,
+        ),
+        "longest_run_min": typer.prompt(
+            "Longest run in the last 30 days, min", type=click.FloatRange(0, 600), default=0.0
+        ),
+        "easy_pace": typer.prompt("Easy forward pace (m:ss per km, or m:ss/mi)", default="6:30"),
     }
     d["schedule"] = {
         "training_days": _many("Training days", _DAYS, "mon,wed,sat"),
         "surfaces": _many("Surfaces available", _SURFACES, "track"),
     }
     body: dict[str, Any] = {}
-    for key, text, lo, hi in (("age", "Age, years", 10, 110), ("mass_kg", "Body mass, kg", 20, 300),
-                              ("height_m", "Height, m", 1.0, 2.5)):
+    for key, text, lo, hi in (
+        ("age", "Age, years", 10, 110),
+        ("mass_kg", "Body mass, kg", 20, 300),
+        ("height_m", "Height, m", 1.0, 2.5),
+    ):
         v = _opt_float(text, lo, hi)
         if v is not None:
             body[key] = int(v) if key == "age" else v
@@ -116,8 +125,10 @@ def ask_profile() -> dict[str, Any]:
     }
     flags: dict[str, bool] = {}
     typer.echo("Red flags:")
-    common = [("pain_changes_gait", "Does pain make you limp or change how you run?"),
-              ("pain_rises_with_activity", "Does pain rise as you keep running?")]
+    common = [
+        ("pain_changes_gait", "Does pain make you limp or change how you run?"),
+        ("pain_rises_with_activity", "Does pain rise as you keep running?"),
+    ]
     specific = {
         "lateral_knee_pain": [
             ("cannot_bear_weight", "Can you NOT bear weight on the leg?"),

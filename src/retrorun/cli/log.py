@@ -128,7 +128,7 @@ def athlete_add(
             n = sum(len(w["sessions"]) for w in p["weeks"])
             typer.echo(
                 f"Plan v1: {len(p['weeks'])} weeks, {n} sessions, {p['start']} to "
-                f"{p['end']}, {p['backward_minutes']:g} backward minutes in all."
+                f"{p['end']}, {round(p['backward_minutes'], 1):g} backward minutes in all."
             )
             typer.echo("Next: `retrorun today`.")
     _disclaimer()
@@ -249,7 +249,7 @@ def today(
             xd = date.fromisoformat(x["date"])
             typer.echo(
                 f"Next: {x['date']} ({days_word(xd, d)}) {x['session_id']}: level "
-                f"{x['level']}, {x['backward_minutes']:g} min backward."
+                f"{x['level']}, {round(x['backward_minutes'], 1):g} min backward."
             )
         elif not todays and a.status != "stopped":
             typer.echo("The plan is over.")
@@ -457,7 +457,7 @@ def log(
         r = res.log
         typer.echo(
             f"Logged {r.session_id} ({r.date}): done {r.done}, "
-            f"{r.backward_minutes:g} of {r.planned_minutes:g} min backward."
+            f"{round(r.backward_minutes, 1):g} of {round(r.planned_minutes, 1):g} min backward."
         )
         for w in r.warnings:
             typer.echo(f"  warning: {w}")
@@ -477,7 +477,8 @@ def _print_result(s, a, res, describe_decision) -> None:
     else:
         nxt = [x for x in schedule(s, a) if x["date"] >= res.plan.valid_from.isoformat()]
         first = (
-            f" Next: {nxt[0]['date']}, level {nxt[0]['level']}, {nxt[0]['backward_minutes']:g} min."
+            f" Next: {nxt[0]['date']}, level {nxt[0]['level']}, "
+            f"{round(nxt[0]['backward_minutes'], 1):g} min."
             if nxt
             else ""
         )

@@ -71,10 +71,10 @@ def register(app: typer.Typer) -> None:
 
     @profile_app.command("new")
     def profile_new(
-        output: Annotated[Path, typer.Option("--output", "-o",
-                                             help="Where to write the profile.")] = _DEFAULT_OUT,
-        force: Annotated[bool, typer.Option("--force",
-                                            help="Overwrite an existing file.")] = False,
+        output: Annotated[
+            Path, typer.Option("--output", "-o", help="Where to write the profile.")
+        ] = _DEFAULT_OUT,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     ) -> None:
         """Answer a short questionnaire; writes the profile only when every answer is valid."""
         from retrorun.cli._questionnaire import ask_profile
@@ -128,16 +128,22 @@ def register(app: typer.Typer) -> None:
     @app.command("plan")
     def plan_cmd(
         profile: Annotated[Path, typer.Argument(help="A profile TOML file.")],
-        start: Annotated[str | None, typer.Option(
-            "--start", help="First day, YYYY-MM-DD (default today).")] = None,
-        weeks: Annotated[int, typer.Option(
-            "--weeks", "-w", min=1, max=52, help="Plan length, weeks.")] = 6,
-        fmt: Annotated[str, typer.Option(
-            "--format", "-f", help="table | json | markdown | html")] = "table",
-        output: Annotated[Path | None, typer.Option(
-            "--output", "-o", help="Write to this file instead of the terminal.")] = None,
-        explain: Annotated[bool, typer.Option(
-            "--explain", help="Show why each number is what it is.")] = False,
+        start: Annotated[
+            str | None, typer.Option("--start", help="First day, YYYY-MM-DD (default today).")
+        ] = None,
+        weeks: Annotated[
+            int, typer.Option("--weeks", "-w", min=1, max=52, help="Plan length, weeks.")
+        ] = 6,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="table | json | markdown | html")
+        ] = "table",
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write to this file instead of the terminal."),
+        ] = None,
+        explain: Annotated[
+            bool, typer.Option("--explain", help="Show why each number is what it is.")
+        ] = False,
     ) -> None:
         """Screen the runner and print a tailored backward-running plan."""
         if fmt not in FORMATS:
@@ -170,8 +176,13 @@ def register(app: typer.Typer) -> None:
                 from retrorun.prescription.evidence import explain as _explain
 
                 d["explanations"] = [
-                    {"topic": x.topic, "value": x.value, "why": x.why,
-                     "evidence_keys": list(x.evidence_keys), "source": x.source}
+                    {
+                        "topic": x.topic,
+                        "value": x.value,
+                        "why": x.why,
+                        "evidence_keys": list(x.evidence_keys),
+                        "source": x.source,
+                    }
                     for x in _explain(plan)
                 ]
             text = json.dumps(d, indent=2, ensure_ascii=False) + "\n"

@@ -76,8 +76,10 @@ def looks_text(lk: Looks) -> str:
     seq = " ".join(lk.sequence)
     if len(lk.sequence) > 12:
         seq = " ".join(lk.sequence[:12]) + " …"
-    return (f"{lk.left + lk.right} looks ({lk.left} left, {lk.right} right), one every "
-            f"≈ {mmss(lk.interval_s)}: {seq}")
+    return (
+        f"{lk.left + lk.right} looks ({lk.left} left, {lk.right} right), one every "
+        f"≈ {mmss(lk.interval_s)}: {seq}"
+    )
 
 
 def session_summary(s: Session) -> str:
@@ -91,8 +93,9 @@ def block_lines(b: Block) -> list[str]:
 
 
 def surface_label(surface: str) -> str:
-    return {"track": "track", "treadmill": "treadmill", "flat_path": "flat path",
-            "any": "any"}.get(surface, surface)
+    return {"track": "track", "treadmill": "treadmill", "flat_path": "flat path", "any": "any"}.get(
+        surface, surface
+    )
 
 
 def plan_title(plan: Plan) -> str:
@@ -111,14 +114,16 @@ def week_rows(plan: Plan) -> list[dict[str, str]]:
             days = " ".join(s.date.strftime("%a %d") for s in w.sessions)
         else:
             lv, phase, per, days = [], "rest (caps)", [], "—"
-        rows.append({
-            "week": str(w.number),
-            "dates": f"{w.start:%d %b}–{w.end:%d %b}",
-            "level": "/".join(f"L{x}" for x in lv) or "—",
-            "phase": phase,
-            "days": days,
-            "per_session": "/".join(per) or "0",
-            "total": minutes(w.backward_minutes),
-            "decision": w.decision,
-        })
+        rows.append(
+            {
+                "week": str(w.number),
+                "dates": f"{w.start:%d %b}–{w.end:%d %b}",
+                "level": "/".join(f"L{x}" for x in lv) or "—",
+                "phase": phase,
+                "days": days,
+                "per_session": "/".join(per) or "0",
+                "total": minutes(w.backward_minutes),
+                "decision": w.decision,
+            }
+        )
     return rows

@@ -422,7 +422,16 @@ def _decide_and_replan(
             history=history,
             plan_id=f"{_slug(athlete.name)}-v{version}",
         )
-        if plan is not None or future or verdict.outcome == "stop_refer":
+
+        def key(sessions) -> list[tuple]:
+            return [
+                (x["date"], int(x["level"]), round(float(x["backward_minutes"]), 3))
+                for x in sessions
+            ]
+
+        new_future = [] if plan is None else [x.to_dict() for x in plan.sessions]
+        changed = key(new_future) != key(future) or verdict.outcome == "stop_refer"
+        if changed and (plan is not None or future or verdict.outcome == "stop_refer"):
             for v in versions:
                 v.superseded = True
             new_plan = PlanVersion(

@@ -459,7 +459,8 @@ def decide(
         add(
             "off_plan",
             "hold",
-            f"You ran {e.backward_minutes:g} of {last.planned_minutes:g} planned minutes "
+            f"You ran {round(e.backward_minutes, 1):g} of {round(last.planned_minutes, 1):g} "
+            "planned minutes "
             f"({ratio:.0%}); only sessions within ±15 % count as done as planned.",
             Keys.COMPLIANCE,
             Keys.TWO_COMPLIANT,
@@ -515,4 +516,6 @@ def decide(
     else:
         after = level
     rest = 2 if worst == "regress" else 0
+    # Most severe first (stable): the first reason is the one that decided.
+    reasons.sort(key=lambda r: -_SEVERITY[r.outcome])
     return Decision(worst, level, after, provisional, tuple(reasons), rest)

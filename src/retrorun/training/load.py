@@ -13,11 +13,11 @@ Definitions (evidence keys in brackets, see the evidence registry):
   speed (Wright & Weyand 2001; Rasica 2020). The factor is applied to minutes, not to
   sRPE, because RPE already rates the harder effort.
 - **monotony** = mean / SD of the 7 daily loads of a week, rest days counted as 0,
-  population SD (ddof = 0); **strain** = weekly load × monotony [load.monotony]
+  population SD (ddof = 0); **strain** = weekly load × monotony [load.monotony_max]
   (Foster 1998; monotony > 2.0 flagged).
 - **ACWR** = 7-day load / (28-day load / 4), the coupled rolling-average form of
   Gabbett 2016; shown as information only, never used to decide, because of the
-  mathematical-coupling and predictive-value critiques [load.acwr].
+  mathematical-coupling and predictive-value critiques [load.acwr_band].
 - **compliance band** of a session: done / planned minutes within 15 % → green,
   15–35 % → orange, beyond 35 % (or missed) → red [compliance.bands] (Today's Plan bands).
 - **look balance**: left / right look-backs; an imbalance above 20 % of all looks is

@@ -32,7 +32,8 @@ def describe_step(step: Mapping[str, Any]) -> str:
     reps = int(step.get("repeats", 1))
     txt = f"{reps} × {amount} {what}" if reps > 1 else f"{amount} {what}"
     if reps > 1 and step.get("recovery_s"):
-        txt += f" ({_dur(step['recovery_s'])} {step.get('recovery_kind') or 'rest'} between)"
+        rk = _KIND.get(step.get("recovery_kind") or "", step.get("recovery_kind") or "rest")
+        txt += f" ({_dur(step['recovery_s'])} {rk} between)"
     extra = [
         x
         for x in (
@@ -49,7 +50,7 @@ def describe_session(s: Mapping[str, Any]) -> list[str]:
     blocks = s.get("blocks", [])
     looks = blocks[0].get("looks", {}) if blocks else {}
     head = (
-        f"level {s['level']} ({s['phase']}) · {s['backward_minutes']:g} min backward"
+        f"level {s['level']} ({s['phase']}) · {round(s['backward_minutes'], 1):g} min backward"
         f" · surface {blocks[0]['surface'] if blocks else '?'}"
     )
     if looks and (looks.get("left") or looks.get("right")):
@@ -78,7 +79,9 @@ def describe_decision(d: Any, cite=None) -> list[str]:
     for r in d.reasons:
         keys = r.get("evidence", []) if isinstance(r, Mapping) else r.evidence
         text = r["text"] if isinstance(r, Mapping) else r.text
-        lines.append(f"  - {text}")
+        outcome = r.get("outcome") if isinstance(r, Mapping) else r.outcome
+        also = "" if outcome in (None, d.outcome) else "also noted: "
+        lines.append(f"  - {also}{text}")
         if keys:
             src = "; ".join(f"{k}: {cite(k)}" if cite else k for k in keys)
             lines.append(f"      evidence: {src}")
@@ -95,7 +98,7 @@ def history_table(rows: Sequence[Any], outcomes: Mapping[int, str]) -> list[str]
         pains = "/".join(fmt_pain(v) for v in (r.pain_during, r.pain_after, r.pain_next_morning))
         out.append(
             f"{r.date.isoformat():10}  {r.session_id:18} {r.level:>3} {r.done:6} "
-            f"{f'{r.backward_minutes:g}/{r.planned_minutes:g}':>9} "
+            f"{f'{round(r.backward_minutes, 1):g}/{round(r.planned_minutes, 1):g}':>9} "
             f"{'–' if r.rpe is None else f'{r.rpe:g}':>4} "
             f"{pains:>10} "
             f"{'Y' if r.swelling else '-':>2} {'Y' if r.limp else '-':>4}  "
@@ -118,8 +121,9 @@ def progress_lines(report: ProgressReport) -> list[str]:
     for w in report.weeks:
         mono = _f(w.monotony, "{:.2f}") + ("!" if w.monotony_flag else "")
         out.append(
-            f"{w.week:>2} {w.start.isoformat():10} {w.planned_minutes:>5g} "
-            f"{w.backward_minutes:>5g} {w.forward_equivalent_minutes:>6.1f} {w.srpe_load:>5g} "
+            f"{w.week:>2} {w.start.isoformat():10} {round(w.planned_minutes, 1):>5g} "
+            f"{round(w.backward_minutes, 1):>5g} {w.forward_equivalent_minutes:>6.1f} "
+            f"{w.srpe_load:>5g} "
             f"{mono:>5} {_f(w.strain, '{:.0f}'):>6} {_f(w.acwr, '{:.2f}'):>5} "
             f"{_f(w.mean_pain):>4} {_f(w.max_pain, '{}'):>5} {_f(w.mean_morning_pain):>4} "
             f"{f'{w.looks_left}/{w.looks_right}':>9}"

@@ -123,3 +123,32 @@ def test_bad_database_url(monkeypatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     r = run("athlete", "list", "--db", "nonsense://", ok=False)
     assert r.exit_code == 1 and "error:" in r.output
+
+
+def test_interactive_log_asks_for_what_is_missing(env, monkeypatch) -> None:
+    import retrorun.cli.log as cli_log
+
+    set_today(monkeypatch, START)
+    run("athlete", "add", "Sam", "--profile", "sam.toml")
+    monkeypatch.setattr(cli_log, "_interactive", lambda: True)
+    # done, minutes (default = planned), RPE, pain during, pain after, looks L, looks R,
+    # surface, swelling?, limp?, red flag?
+    answers = "yes\n\n4\n2\n1\n5\n5\ntrack\nn\nn\nn\n"
+    out = run("log", input=answers).output
+    assert "Done?" in out and "Pain during" in out and "Logged 2026-03-02" in out
+    hist = run("history").output
+    assert "2/1/–" in hist
+
+
+def test_interactive_red_flag_refers(env, monkeypatch) -> None:
+    import retrorun.cli.log as cli_log
+
+    set_today(monkeypatch, START)
+    run("athlete", "add", "Sam", "--profile", "sam.toml")
+    monkeypatch.setattr(cli_log, "_interactive", lambda: True)
+    answers = "yes\n\n4\n2\n2\n5\n5\ntrack\nn\nn\ny\nknee gave way twice\n"
+    out = run("log", input=answers).output
+    assert "STOP REFER" in out and "knee gave way twice" in out and "no more sessions" in out
+    assert "STOPPED" in run("today").output
+    r = run("log", "--session", "x", "--done", "no", ok=False)
+    assert "stopped" in r.output

@@ -50,6 +50,11 @@ def _date(value: str | None, what: str = "--date") -> date | None:
         _fail(f"{what}: {value!r} is not a date (use YYYY-MM-DD)")
 
 
+def _interactive() -> bool:
+    """True when answers can be asked for (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def _fail(msg: str, code: int = 1):
     typer.echo(f"error: {msg}", err=True)
     raise typer.Exit(code)
@@ -161,7 +166,7 @@ def athlete_delete(
     with _session(db) as s:
         a = get_athlete(s, name)
         if not yes:
-            if not sys.stdin.isatty():
+            if not _interactive():
                 _fail("deleting needs --yes when not run interactively")
             typer.confirm(f"Delete {a.name} and all their logs, plans and decisions?", abort=True)
         counts = delete_athlete(s, a)
@@ -348,15 +353,22 @@ def log(
 
     Missing answers are asked for when run in a terminal; otherwise they are an error.
     """
-    from retrorun.store.repository import get_athlete, log_session, logs_of, schedule
+    from retrorun.store.repository import (
+        ensure_can_log,
+        get_athlete,
+        log_session,
+        logs_of,
+        schedule,
+    )
     from retrorun.training.logs import SessionLogEntry
     from retrorun.training.report import describe_decision
 
     now = _today()
     d = _date(day)
-    interactive = sys.stdin.isatty()
+    interactive = _interactive()
     with _session(db) as s:
         a = get_athlete(s, athlete)
+        ensure_can_log(a)
         cal = schedule(s, a)
         logged = {r.session_id for r in logs_of(s, a)}
         planned = _pick_session(cal, logged, d or now, session)

@@ -465,6 +465,20 @@ def _decide_and_replan(
     return row, verdict, new_plan
 
 
+def ensure_can_log(athlete: Athlete) -> None:
+    """Raise :class:`RepositoryError` unless *athlete* has a plan in force."""
+    if athlete.status == "no_plan":
+        raise RepositoryError(
+            f"{athlete.name} has no plan: screening said refer. See a clinician first."
+        )
+    if athlete.status == "stopped":
+        raise RepositoryError(
+            f"{athlete.name}'s plan is stopped after a stop-and-refer decision "
+            "(see `retrorun why`). Resume only after a clinician's review: "
+            "`retrorun athlete resume`."
+        )
+
+
 def log_session(
     session: Session,
     athlete_name: str | None,
@@ -484,16 +498,7 @@ def log_session(
     """
     try:
         athlete = get_athlete(session, athlete_name, lock=True)
-        if athlete.status == "no_plan":
-            raise RepositoryError(
-                f"{athlete.name} has no plan: screening said refer. See a clinician first."
-            )
-        if athlete.status == "stopped":
-            raise RepositoryError(
-                f"{athlete.name}'s plan is stopped after a stop-and-refer decision "
-                "(see `retrorun why`). Resume only after a clinician's review: "
-                "`retrorun athlete resume`."
-            )
+        ensure_can_log(athlete)
         cal = {s["session_id"]: s for s in schedule(session, athlete)}
         entry = validate_entry(entry, today=today, planned=cal)
         if (

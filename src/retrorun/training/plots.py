@@ -58,12 +58,17 @@ def progress_figure(report: ProgressReport, title: str = ""):
         label="forward-equivalent min (×1.3)",
     )
     ax2b.set_ylabel("forward-eq. min")
+    for ax, c in ((ax2, col("srpe_load")), (ax2b, col("forward_equivalent_minutes"))):
+        top = np.nanmax(c) if np.isfinite(c).any() else 0.0
+        ax.set_ylim(0, max(top, 1.0) * 1.4)  # headroom for the legend
     h1, l1 = ax2.get_legend_handles_labels()
     h2, l2 = ax2b.get_legend_handles_labels()
     ax2.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
 
     ax3.bar(weeks - 0.2, col("planned_minutes"), width=0.4, color="lightgray", label="planned")
     ax3.bar(weeks + 0.2, col("backward_minutes"), width=0.4, color="tab:green", label="done")
+    top = np.nanmax(np.r_[col("planned_minutes"), col("backward_minutes"), 1.0])
+    ax3.set_ylim(0, top * 1.4)
     ax3.set_ylabel("backward min / week")
     ax3.set_xlabel("plan week")
     ax3.set_xticks(weeks)

@@ -123,7 +123,7 @@ def progress_lines(report: ProgressReport) -> list[str]:
         out.append(
             f"{w.week:>2} {w.start.isoformat():10} {round(w.planned_minutes, 1):>5g} "
             f"{round(w.backward_minutes, 1):>5g} {w.forward_equivalent_minutes:>6.1f} "
-            f"{w.srpe_load:>5g} "
+            f"{round(w.srpe_load, 1):>5g} "
             f"{mono:>5} {_f(w.strain, '{:.0f}'):>6} {_f(w.acwr, '{:.2f}'):>5} "
             f"{_f(w.mean_pain):>4} {_f(w.max_pain, '{}'):>5} {_f(w.mean_morning_pain):>4} "
             f"{f'{w.looks_left}/{w.looks_right}':>9}"

@@ -21,7 +21,7 @@ pain during or after > 5/10                                 regress
 next-morning pain ≥ 2 points above baseline, or > 5/10      regress
 new swelling, or limp                                       regress
 next-morning pain 1 point above baseline (not settled)      hold
-weekly mean pain up ≥ 1 point on the week before            hold
+7-day mean pain up ≥ 1 point on the 7 days before         hold
 pain during / after 4–5/10 (acceptable, not safe)           hold
 swelling persisting (same, not more)                        hold
 session not done, partly done or off plan by > 15 %         hold
@@ -413,8 +413,9 @@ def decide(
         add(
             "weekly_pain_rising",
             "hold",
-            f"Your average pain rose from {weekly[0]:.1f} to {weekly[1]:.1f}/10 on the week "
-            "before: pain must not increase week to week, so do not progress.",
+            f"Your average pain over the last 7 days rose to {weekly[1]:.1f}/10 from "
+            f"{weekly[0]:.1f}/10 the 7 days before: pain must not increase week to week, so do "
+            "not progress.",
             Keys.PAIN_WEEKLY,
         )
     strict = _in_return_to_run(earlier, e) or e.swelling or e.limp

@@ -21,7 +21,9 @@ _KIND = {
 def _dur(s: int | None) -> str:
     if not s:
         return ""
-    return f"{s // 60} min" if s % 60 == 0 else (f"{s} s" if s < 60 else f"{s / 60:.1f} min")
+    if s < 60:
+        return f"{s} s"
+    return f"{s // 60} min" if s % 60 == 0 else f"{s // 60}:{s % 60:02d} min"
 
 
 def describe_step(step: Mapping[str, Any]) -> str:

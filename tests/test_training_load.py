@@ -140,3 +140,17 @@ def test_all_problems_reported_at_once() -> None:
 def test_entry_round_trips_through_dict() -> None:
     e = entry(warnings=("surface: road, not a track",), pain_next_morning=0)
     assert SessionLogEntry.from_dict(e.to_dict()) == e
+
+
+def test_weekly_acwr_and_monotony_match_the_scalar_definitions() -> None:
+    logs = [ls(d, 5 + d % 4, 3 + d % 3) for d in range(0, 40, 2)]
+    today = D0 + timedelta(days=41)
+    r = progress_report(logs, [], start=D0, today=today)
+    loads = daily_loads(logs, D0, 42)
+    for w in r.weeks:
+        last = min(7 * w.week - 1, 41)
+        assert w.acwr == (None if acwr(loads, last) is None else pytest.approx(acwr(loads, last)))
+        week = loads[7 * (w.week - 1): 7 * w.week]
+        assert w.monotony == pytest.approx(monotony(week))
+        assert w.srpe_load == pytest.approx(week.sum())
+    assert r.weeks[3].acwr is not None and r.weeks[2].acwr is None

@@ -193,11 +193,58 @@ def progress_report(
         start = min(start, logs[0].entry.date)
     n_weeks = max(1, (today - start).days // 7 + 1)
     ndays = n_weeks * 7
-    loads = daily_loads(logs, start, ndays)
-    logged_ids = {s.entry.session_id: s for s in logs}
+    nan = float("nan")
 
     def _d(v: Any) -> date:
         return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+    # One vectorised pass: per-log arrays, then per-day / per-week reductions.
+    day = np.array([(s.entry.date - start).days for s in logs], dtype=int)
+    keep = (day >= 0) & (day < ndays)
+    e = [s.entry for s in logs]
+    minutes = np.array([x.backward_minutes for x in e], dtype=float)
+    load = np.array([srpe_load(x.rpe, x.backward_minutes) for x in e], dtype=float)
+    pain = np.array([nan if (mp := max_pain(x)) is None else mp for x in e], dtype=float)
+    morning = np.array(
+        [nan if x.pain_next_morning is None else x.pain_next_morning for x in e], dtype=float
+    )
+    left = np.array([x.looks_left or 0 for x in e], dtype=float)
+    right = np.array([x.looks_right or 0 for x in e], dtype=float)
+    did = np.array([x.done != "no" for x in e], dtype=float)
+    day, minutes, load, pain, morning = (
+        day[keep],
+        minutes[keep],
+        load[keep],
+        pain[keep],
+        morning[keep],
+    )
+    left, right, did = left[keep], right[keep], did[keep]
+    wk = day // 7
+
+    def per_week(w: np.ndarray) -> np.ndarray:
+        return np.bincount(wk, weights=w, minlength=n_weeks)[:n_weeks]
+
+    loads = np.bincount(day, weights=load, minlength=ndays)[:ndays]
+    daily = loads.reshape(n_weeks, 7)
+    totals = daily.sum(axis=1)
+    sd = daily.std(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where((sd > 0) & (totals > 0), daily.mean(axis=1) / sd, nan)
+    has_pain = ~np.isnan(pain)
+    n_pain = np.bincount(wk[has_pain], minlength=n_weeks)[:n_weeks]
+    sum_pain = np.bincount(wk[has_pain], weights=pain[has_pain], minlength=n_weeks)[:n_weeks]
+    max_p = np.full(n_weeks, -1.0)
+    np.maximum.at(max_p, wk[has_pain], pain[has_pain])
+    has_m = ~np.isnan(morning)
+    n_m = np.bincount(wk[has_m], minlength=n_weeks)[:n_weeks]
+    sum_m = np.bincount(wk[has_m], weights=morning[has_m], minlength=n_weeks)[:n_weeks]
+    # Coupled rolling ACWR on the last counted day of each week.
+    cs = np.concatenate([[0.0], np.cumsum(loads)])
+    last_day = np.minimum(np.arange(n_weeks) * 7 + 6, (today - start).days)
+    acute = cs[last_day + 1] - cs[np.maximum(last_day - 6, 0)]
+    chronic = (cs[last_day + 1] - cs[np.maximum(last_day - 27, 0)]) / 4.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acwr_w = np.where((last_day >= 27) & (chronic > 0), acute / chronic, nan)
 
     plan_rows = sorted(
         (
@@ -210,40 +257,43 @@ def progress_report(
         ),
         key=lambda p: p["date"],
     )
-    weeks: list[WeekSummary] = []
-    for w in range(n_weeks):
-        w0 = start + timedelta(days=7 * w)
-        w1 = w0 + timedelta(days=7)
-        in_week = [s for s in logs if w0 <= s.entry.date < w1]
-        pw = [p for p in plan_rows if w0 <= p["date"] < w1]
-        wl = loads[7 * w : 7 * w + 7]
-        total = float(wl.sum())
-        mono = monotony(wl) if total > 0 else None
-        pains = [mp for s in in_week if (mp := max_pain(s.entry)) is not None]
-        morn = [s.entry.pain_next_morning for s in in_week if s.entry.pain_next_morning is not None]
-        last_day = min(7 * w + 6, (today - start).days)
-        weeks.append(
-            WeekSummary(
-                week=w + 1,
-                start=w0,
-                planned_minutes=sum(p["minutes"] for p in pw),
-                backward_minutes=sum(s.entry.backward_minutes for s in in_week),
-                forward_equivalent_minutes=sum(
-                    forward_equivalent_minutes(s.entry.backward_minutes) for s in in_week
-                ),
-                srpe_load=total,
-                monotony=mono,
-                strain=None if mono is None else total * mono,
-                sessions_planned=len(pw),
-                sessions_logged=sum(1 for s in in_week if s.entry.done != "no"),
-                mean_pain=_mean(pains),
-                max_pain=max(pains) if pains else None,
-                mean_morning_pain=_mean(morn),
-                looks_left=sum(s.entry.looks_left or 0 for s in in_week),
-                looks_right=sum(s.entry.looks_right or 0 for s in in_week),
-                acwr=acwr(loads, last_day) if last_day >= 0 else None,
-            )
+    pday = np.array([(p["date"] - start).days for p in plan_rows], dtype=int)
+    pmin = np.array([p["minutes"] for p in plan_rows], dtype=float)
+    pin = (pday >= 0) & (pday < ndays)
+    planned_w = np.bincount(pday[pin] // 7, weights=pmin[pin], minlength=n_weeks)[:n_weeks]
+    n_planned = np.bincount(pday[pin] // 7, minlength=n_weeks)[:n_weeks]
+
+    def opt(x: float) -> float | None:
+        return None if np.isnan(x) else float(x)
+
+    mins_w, left_w, right_w, did_w = (
+        per_week(minutes),
+        per_week(left),
+        per_week(right),
+        per_week(did),
+    )
+    weeks = tuple(
+        WeekSummary(
+            week=w + 1,
+            start=start + timedelta(days=7 * w),
+            planned_minutes=float(planned_w[w]),
+            backward_minutes=float(mins_w[w]),
+            forward_equivalent_minutes=BACKWARD_LOAD_FACTOR * float(mins_w[w]),
+            srpe_load=float(totals[w]),
+            monotony=opt(mono[w]),
+            strain=None if np.isnan(mono[w]) else float(totals[w] * mono[w]),
+            sessions_planned=int(n_planned[w]),
+            sessions_logged=int(did_w[w]),
+            mean_pain=float(sum_pain[w] / n_pain[w]) if n_pain[w] else None,
+            max_pain=int(max_p[w]) if n_pain[w] else None,
+            mean_morning_pain=float(sum_m[w] / n_m[w]) if n_m[w] else None,
+            looks_left=int(left_w[w]),
+            looks_right=int(right_w[w]),
+            acwr=opt(acwr_w[w]),
         )
+        for w in range(n_weeks)
+    )
+    logged_ids = {s.entry.session_id: s for s in logs}
     comp: list[SessionCompliance] = []
     for p in plan_rows:
         if p["date"] > today and p["session_id"] not in logged_ids:
@@ -257,28 +307,26 @@ def progress_report(
             )
         )
     counts = {b: sum(1 for c in comp if c.band == b) for b in ("green", "orange", "red")}
-    left = sum(s.entry.looks_left or 0 for s in logs)
-    right = sum(s.entry.looks_right or 0 for s in logs)
-    imbalance = abs(left - right) / (left + right) if left + right else None
-    wk = [(w.week, w.mean_pain) for w in weeks if w.mean_pain is not None]
+    lt, rt = int(left.sum()), int(right.sum())
+    imbalance = abs(lt - rt) / (lt + rt) if lt + rt else None
+    wk_pain = [(w.week, w.mean_pain) for w in weeks if w.mean_pain is not None]
     slope = None
-    if len(wk) >= 2:
-        x, y = np.array(wk, dtype=float).T
+    if len(wk_pain) >= 2:
+        x, y = np.array(wk_pain, dtype=float).T
         slope = float(np.polyfit(x, y, 1)[0])
     warnings = tuple(
         f"{s.entry.date} {s.entry.session_id}: {w}" for s in logs for w in s.entry.warnings
     )
-    today_idx = (today - start).days
     return ProgressReport(
         start=start,
         end=today,
-        weeks=tuple(weeks),
+        weeks=weeks,
         compliance=tuple(comp),
         band_counts=counts,
-        looks_left=left,
-        looks_right=right,
+        looks_left=lt,
+        looks_right=rt,
         look_imbalance=imbalance,
         pain_slope_per_week=slope,
-        acwr_latest=acwr(loads, today_idx),
+        acwr_latest=acwr(loads, (today - start).days),
         warnings=warnings,
     )

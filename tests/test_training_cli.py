@@ -152,3 +152,39 @@ def test_interactive_red_flag_refers(env, monkeypatch) -> None:
     assert "STOPPED" in run("today").output
     r = run("log", "--session", "x", "--done", "no", ok=False)
     assert "stopped" in r.output
+
+
+def test_activity_hook_fills_the_log_and_keeps_warnings(env, monkeypatch) -> None:
+    """The --activity wiring, with stand-ins for the watch importer's two functions."""
+    import types
+
+    seen = {}
+
+    def read_activity(path):
+        seen["path"] = str(path)
+        return {"kind": "fake activity"}
+
+    def log_fields_from_activity(activity, planned_session):
+        seen["planned"] = planned_session["session_id"]
+        return {"date": planned_session["date"], "backward_minutes": 5.0, "repetitions": 2,
+                "surface": "road", "warnings": ["surface: road, not a track"]}
+
+    reader = types.ModuleType("retrorun.activities.reader")
+    reader.read_activity = read_activity
+    matching = types.ModuleType("retrorun.activities.matching")
+    matching.log_fields_from_activity = log_fields_from_activity
+    monkeypatch.setitem(sys.modules, "retrorun.activities.reader", reader)
+    monkeypatch.setitem(sys.modules, "retrorun.activities.matching", matching)
+    set_today(monkeypatch, START + timedelta(days=1))
+    run("athlete", "add", "Sam", "--profile", "sam.toml", "--start", START.isoformat())
+    (env / "run.fit").write_bytes(b"fit bytes")
+    out = run("log", "--activity", "run.fit", "--date", START.isoformat(), "--rpe", "3",
+              "--pain-during", "1", "--pain-after", "1").output
+    assert seen == {"path": "run.fit", "planned": "2026-03-02-w1s1"}
+    assert "warning: surface: road, not a track" in out and "done yes" in out
+    data = json.loads(run("export", "Sam", "-o", "x.json").output and (env / "x.json").read_text())
+    log = data["logs"][0]
+    assert log["surface"] == "road" and log["repetitions"] == 2
+    assert log["warnings"] == ["surface: road, not a track"]
+    assert log["activity"]["file"] == "run.fit" and len(log["activity"]["sha256"]) == 64
+    assert "surface: road, not a track" in run("progress", "--no-plot").output

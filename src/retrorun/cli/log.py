@@ -290,7 +290,7 @@ def _pick_session(cal: list[dict], logged: set[str], d: date, sid: str | None) -
     return recent[-1] if recent else None
 
 
-def _activity_fields(path: Path, planned: dict) -> tuple[dict, dict]:
+def _activity_fields(path: Path, planned: dict, laps: str | None = None) -> tuple[dict, dict]:
     try:
         from retrorun.activities.matching import log_fields_from_activity
         from retrorun.activities.reader import read_activity
@@ -305,7 +305,14 @@ def _activity_fields(path: Path, planned: dict) -> tuple[dict, dict]:
         act = read_activity(path)
     except (OSError, ValueError) as exc:
         _fail(f"{path}: {exc}")
-    fields = dict(log_fields_from_activity(act, planned))
+    if laps:
+        try:
+            lap_list = [int(x) for x in laps.replace(" ", "").split(",") if x]
+        except ValueError:
+            _fail(f"--backward-laps: {laps!r} is not a list of lap numbers like 2,4,6")
+        fields = dict(log_fields_from_activity(act, planned, backward_laps=lap_list))
+    else:
+        fields = dict(log_fields_from_activity(act, planned))
     meta = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     return fields, meta
 
@@ -347,6 +354,9 @@ def log(
             help="FIT/GPX/TCX file of the session: fills date, minutes, repetitions, surface.",
         ),
     ] = None,
+    backward_laps: str = typer.Option(
+        None, "--backward-laps", help="With --activity: the laps that were backward (e.g. 2,4,6)."
+    ),
     db: str = DB_OPT,
 ) -> None:
     """Log a session; retrorun decides progress / hold / regress / stop and re-plans.
@@ -385,7 +395,12 @@ def log(
         meta = None
         warnings: tuple[str, ...] = ()
         if activity is not None:
-            fields, meta = _activity_fields(activity, planned)
+            fields, meta = _activity_fields(activity, planned, backward_laps)
+            if fields.get("backward_minutes") is None and minutes is None:
+                typer.echo(
+                    "note: the watch file does not show which laps were backward; "
+                    "give --minutes (or --backward-laps)."
+                )
             if d is None and fields.get("date"):
                 d = _date(str(fields["date"]), f"{activity.name} date")
             minutes = fields.get("backward_minutes") if minutes is None else minutes

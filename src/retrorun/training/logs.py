@@ -20,7 +20,9 @@ from typing import Any, Literal
 Done = Literal["yes", "partly", "no"]
 DONE_VALUES: tuple[str, ...] = ("yes", "partly", "no")
 #: Surfaces the runner can report (the method wants a flat, predictable surface).
-SURFACES: tuple[str, ...] = ("track", "treadmill", "grass", "road", "trail", "indoor", "other")
+SURFACES: tuple[str, ...] = (
+    "track", "treadmill", "flat_path", "grass", "road", "trail", "indoor", "other", "unknown",
+)
 #: Longest backward-running log accepted, minutes (far above any prescription; catches typos).
 MAX_MINUTES = 240.0
 MAX_REPETITIONS = 500

@@ -69,8 +69,11 @@ def add_athlete(
     from retrorun.prescription.profile import profile_from_dict
     from retrorun.prescription.screening import screen
 
-    profile = profile_from_dict(dict(profile_data))
-    name = (name or getattr(profile, "name", "") or "").strip()
+    data = dict(profile_data)
+    if name and name.strip():
+        data["name"] = name.strip()  # the stored profile and its plans carry the athlete's name
+    profile = profile_from_dict(data)
+    name = (getattr(profile, "name", "") or "").strip()
     if not name:
         raise RepositoryError("the athlete needs a name (profile field 'name')")
     if session.scalar(select(Athlete.id).where(Athlete.name == name)) is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 
 _CONDITIONS = ["lateral_knee_pain", "low_back_pain", "plantar_heel_pain", "none"]
@@ -19,21 +18,37 @@ _SURFACES = ["track", "treadmill", "flat_path"]
 
 
 def _choice(text: str, choices: list[str], default: str | None = None) -> str:
-    return typer.prompt(text, type=click.Choice(choices), default=default, show_choices=True)
+    while True:
+        raw = typer.prompt(f"{text} ({' / '.join(choices)})", default=default)
+        v = str(raw).strip().lower()
+        if v in choices:
+            return v
+        typer.echo(f"  allowed: {', '.join(choices)}", err=True)
+
+
+def _number(text: str, lo: float, hi: float, default: float, integer: bool = False) -> Any:
+    while True:
+        raw = typer.prompt(text, default=str(int(default) if integer else default))
+        try:
+            v: float = int(raw) if integer else float(raw)
+        except ValueError:
+            v = float("nan")
+        if lo <= v <= hi:
+            return v
+        kind = "a whole number" if integer else "a number"
+        typer.echo(f"  {kind} from {lo:g} to {hi:g}", err=True)
 
 
 def _many(text: str, allowed: list[str], default: str) -> list[str]:
     while True:
-        raw = typer.prompt(f"{text} (comma-separated from {', '.join(allowed)})", default=default)
+        raw = typer.prompt(f"{text} (comma-separated from {', '.join(allowed)})",
+                           default=default)
         items = [x.strip().lower() for x in raw.replace(" ", ",").split(",") if x.strip()]
         bad = [x for x in items if x not in allowed]
         if items and not bad and len(set(items)) == len(items):
             return items
-        typer.echo(
-            f"  allowed: {', '.join(allowed)}; at least one, no repeats"
-            + (f" (not {', '.join(bad)})" if bad else ""),
-            err=True,
-        )
+        typer.echo(f"  allowed: {', '.join(allowed)}; at least one, no repeats"
+                   + (f" (not {', '.join(bad)})" if bad else ""), err=True)
 
 
 def _yes(text: str) -> bool:
@@ -56,21 +71,18 @@ def _opt_float(text: str, lo: float, hi: float) -> float | None:
 
 def ask_profile() -> dict[str, Any]:
     """Ask every question and return the answers as a profile dict."""
-    pain = click.IntRange(0, 10)
     d: dict[str, Any] = {"name": typer.prompt("Your name", default="athlete")}
     kind = _choice("Condition", _CONDITIONS, "none")
     cond: dict[str, Any] = {"kind": kind, "side": "none"}
     if kind != "none":
         cond["side"] = _choice("Side", _SIDES, "both" if kind == "low_back_pain" else None)
-        cond["duration_weeks"] = typer.prompt(
-            "How many weeks have you had it", type=click.FloatRange(0, 1040), default=0.0
-        )
+        cond["duration_weeks"] = _number("How many weeks have you had it", 0, 1040, 0.0)
         cond["clinician_cleared"] = _yes("Has a clinician examined it and cleared you to run?")
     d["condition"] = cond
     d["pain"] = {
-        "now": typer.prompt("Pain now, at rest (0–10)", type=pain, default=0),
-        "during_running": typer.prompt("Pain during running (0–10)", type=pain, default=0),
-        "after_running": typer.prompt("Pain after running (0–10)", type=pain, default=0),
+        "now": _number("Pain now, at rest (0–10)", 0, 10, 0, integer=True),
+        "during_running": _number("Pain during running (0–10)", 0, 10, 0, integer=True),
+        "after_running": _number("Pain after running (0–10)", 0, 10, 0, integer=True),
     }
     skill: dict[str, Any] = {"backward": _choice("Backward skill", _SKILLS, "never")}
     typer.echo("Balance test: give at least one of the two.")
@@ -85,29 +97,22 @@ def ask_profile() -> dict[str, Any]:
     if sls is not None:
         skill["single_leg_stance_s"] = sls
     d["skill"] = skill
-    runs = typer.prompt("Runs per week", type=click.IntRange(0, 14), default=3)
+    runs = _number("Runs per week", 0, 14, 3, integer=True)
     d["endurance"] = {
         "runs_per_week": runs,
-        "weekly_minutes": typer.prompt(
-            "Running minutes per week",
-            type=click.FloatRange(0, 2000),
-            default=0.0 if runs == 0 else 90.0,
-        ),
-        "longest_run_min": typer.prompt(
-            "Longest run in the last 30 days, min", type=click.FloatRange(0, 600), default=0.0
-        ),
-        "easy_pace": typer.prompt("Easy forward pace (m:ss per km, or m:ss/mi)", default="6:30"),
+        "weekly_minutes": _number("Running minutes per week", 0, 2000,
+                                  0.0 if runs == 0 else 90.0),
+        "longest_run_min": _number("Longest run in the last 30 days, min", 0, 600, 0.0),
+        "easy_pace": typer.prompt("Easy forward pace (m:ss per km, or m:ss/mi)",
+                                  default="6:30"),
     }
     d["schedule"] = {
         "training_days": _many("Training days", _DAYS, "mon,wed,sat"),
         "surfaces": _many("Surfaces available", _SURFACES, "track"),
     }
     body: dict[str, Any] = {}
-    for key, text, lo, hi in (
-        ("age", "Age, years", 10, 110),
-        ("mass_kg", "Body mass, kg", 20, 300),
-        ("height_m", "Height, m", 1.0, 2.5),
-    ):
+    for key, text, lo, hi in (("age", "Age, years", 10, 110), ("mass_kg", "Body mass, kg", 20, 300),
+                              ("height_m", "Height, m", 1.0, 2.5)):
         v = _opt_float(text, lo, hi)
         if v is not None:
             body[key] = int(v) if key == "age" else v
@@ -125,10 +130,8 @@ def ask_profile() -> dict[str, Any]:
     }
     flags: dict[str, bool] = {}
     typer.echo("Red flags:")
-    common = [
-        ("pain_changes_gait", "Does pain make you limp or change how you run?"),
-        ("pain_rises_with_activity", "Does pain rise as you keep running?"),
-    ]
+    common = [("pain_changes_gait", "Does pain make you limp or change how you run?"),
+              ("pain_rises_with_activity", "Does pain rise as you keep running?")]
     specific = {
         "lateral_knee_pain": [
             ("cannot_bear_weight", "Can you NOT bear weight on the leg?"),

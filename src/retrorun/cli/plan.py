@@ -5,7 +5,7 @@
 - ``retrorun profile check FILE`` — validate a profile file;
 - ``retrorun screen PROFILE [--format text|json]`` — cleared / supervised / refer;
 - ``retrorun plan PROFILE [--start DATE] [--weeks N] [--format table|json|markdown|html]
-  [--output FILE] [--explain]`` — the plan.
+  [--output FILE] [--explain] [--compact]`` — the plan.
 
 Exit codes: 0 ok, 1 invalid input (the message names the file and field), 2 referred (no plan).
 Only typer, rich and the standard library are imported at module level.
@@ -71,10 +71,10 @@ def register(app: typer.Typer) -> None:
 
     @profile_app.command("new")
     def profile_new(
-        output: Annotated[
-            Path, typer.Option("--output", "-o", help="Where to write the profile.")
-        ] = _DEFAULT_OUT,
-        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+        output: Annotated[Path, typer.Option("--output", "-o",
+                                             help="Where to write the profile.")] = _DEFAULT_OUT,
+        force: Annotated[bool, typer.Option("--force",
+                                            help="Overwrite an existing file.")] = False,
     ) -> None:
         """Answer a short questionnaire; writes the profile only when every answer is valid."""
         from retrorun.cli._questionnaire import ask_profile
@@ -128,21 +128,18 @@ def register(app: typer.Typer) -> None:
     @app.command("plan")
     def plan_cmd(
         profile: Annotated[Path, typer.Argument(help="A profile TOML file.")],
-        start: Annotated[
-            str | None, typer.Option("--start", help="First day, YYYY-MM-DD (default today).")
-        ] = None,
-        weeks: Annotated[
-            int, typer.Option("--weeks", "-w", min=1, max=52, help="Plan length, weeks.")
-        ] = 6,
-        fmt: Annotated[
-            str, typer.Option("--format", "-f", help="table | json | markdown | html")
-        ] = "table",
-        output: Annotated[
-            Path | None,
-            typer.Option("--output", "-o", help="Write to this file instead of the terminal."),
-        ] = None,
-        explain: Annotated[
-            bool, typer.Option("--explain", help="Show why each number is what it is.")
+        start: Annotated[str | None, typer.Option(
+            "--start", help="First day, YYYY-MM-DD (default today).")] = None,
+        weeks: Annotated[int, typer.Option(
+            "--weeks", "-w", min=1, max=52, help="Plan length, weeks.")] = 6,
+        fmt: Annotated[str, typer.Option(
+            "--format", "-f", help="table | json | markdown | html")] = "table",
+        output: Annotated[Path | None, typer.Option(
+            "--output", "-o", help="Write to this file instead of the terminal.")] = None,
+        explain: Annotated[bool, typer.Option(
+            "--explain", help="Show why each number is what it is.")] = False,
+        compact: Annotated[bool, typer.Option(
+            "--compact", help="HTML: pack the weeks instead of one printed page per week.")
         ] = False,
     ) -> None:
         """Screen the runner and print a tailored backward-running plan."""
@@ -176,13 +173,8 @@ def register(app: typer.Typer) -> None:
                 from retrorun.prescription.evidence import explain as _explain
 
                 d["explanations"] = [
-                    {
-                        "topic": x.topic,
-                        "value": x.value,
-                        "why": x.why,
-                        "evidence_keys": list(x.evidence_keys),
-                        "source": x.source,
-                    }
+                    {"topic": x.topic, "value": x.value, "why": x.why,
+                     "evidence_keys": list(x.evidence_keys), "source": x.source}
                     for x in _explain(plan)
                 ]
             text = json.dumps(d, indent=2, ensure_ascii=False) + "\n"
@@ -193,7 +185,7 @@ def register(app: typer.Typer) -> None:
         else:
             from retrorun.export.handout import render_html
 
-            text = render_html(plan, explain=explain)
+            text = render_html(plan, explain=explain, layout="compact" if compact else "weekly")
         if output is not None:
             _write_atomic(output, text)
             typer.echo(f"wrote {output}")

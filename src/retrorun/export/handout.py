@@ -22,7 +22,7 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
     from retrorun.prescription.evidence import explain as _explain
 
     lim = plan.limits
-    ceil = lim.pace_ceiling_m_s
+    ceil = lim.step_ceiling_m_s
     weeks = []
     rows = f.week_rows(plan)
     for w, row in zip(plan.weeks, rows, strict=True):
@@ -30,43 +30,36 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
         for s in w.sessions:
             blocks = []
             for b in s.blocks:
-                blocks.append(
-                    {
-                        "kind": b.kind,
-                        "title": b.title,
-                        "lines": f.block_lines(b),
-                        "surface": f.surface_label(b.surface),
-                        "surface_cues": list(b.surface_cues),
-                        "looks": f.looks_text(b.looks) if b.kind == "backward_warmup" else "",
-                        "cues": list((b.steps[0].cues if b.steps else ()) + b.cues)
-                        if b.kind == "backward_warmup"
-                        else list(b.cues),
-                    }
-                )
-            sessions.append(
-                {
-                    "id": s.session_id,
-                    "date": f"{s.date:%a %d %b %Y}",
-                    "level": s.level,
-                    "phase": f.PHASE_LABEL.get(s.phase, s.phase),
-                    "minutes": f.minutes(s.backward_minutes),
-                    "supervised": s.supervised,
-                    "blocks": blocks,
-                }
-            )
+                blocks.append({
+                    "kind": b.kind,
+                    "title": b.title,
+                    "lines": f.block_lines(b),
+                    "surface": f.surface_label(b.surface),
+                    "surface_cues": list(b.surface_cues),
+                    "looks": f.looks_text(b.looks) if b.kind == "backward_warmup" else "",
+                    "cues": list((b.steps[0].cues if b.steps else ()) + b.cues)
+                    if b.kind == "backward_warmup" else list(b.cues),
+                })
+            sessions.append({
+                "id": s.session_id,
+                "date": f"{s.date:%a %d %b %Y}",
+                "level": s.level,
+                "phase": f.PHASE_LABEL.get(s.phase, s.phase),
+                "minutes": f.minutes(s.backward_minutes),
+                "supervised": s.supervised,
+                "blocks": blocks,
+            })
         weeks.append({**row, "sessions": sessions})
     expl = []
     if explain:
-        expl = [
-            {"topic": x.topic, "value": x.value, "why": x.why, "source": x.source}
-            for x in _explain(plan)
-        ]
+        expl = [{"topic": x.topic, "value": x.value, "why": x.why, "source": x.source}
+                for x in _explain(plan)]
     return {
         "plan": plan,
         "title": f.plan_title(plan),
         "weeks": weeks,
-        "ceiling": f"{ceil:.2f} m/s = {f.mmss(1000 / ceil)}/km "
-        f"({ceil * 3.6:.1f} km/h on a treadmill)",
+        "ceiling": f"{ceil:.2f} m/s = {f.mmss(lim.step_ceiling_s_per_km)}/km "
+                   f"({ceil * 3.6:.1f} km/h on a treadmill)",
         "easy": f"{f.mmss(1000 / lim.easy_speed_m_s)}/km",
         "fraction": f"{lim.speed_fraction:.0%}",
         "caps": [
@@ -78,9 +71,8 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
             f"Effort RPE ≤ {lim.rpe_max}; never fast",
         ],
         "notes": [n for n in plan.notes if not n.startswith("Evidence gap")],
-        "gaps": [
-            n.removeprefix("Evidence gap: ") for n in plan.notes if n.startswith("Evidence gap")
-        ],
+        "gaps": [n.removeprefix("Evidence gap: ") for n in plan.notes
+                 if n.startswith("Evidence gap")],
         "explanations": expl,
         "disclaimer": plan.disclaimer or DISCLAIMER,
     }
@@ -123,14 +115,12 @@ def render_markdown(plan: Plan, *, explain: bool = False) -> str:
     out: list[str] = [f"# Backward-running plan: {c['title']}", ""]
     out.append(f"> {c['disclaimer']}")
     out.append("")
-    scr = plan.screening + (
-        " — backward blocks on a treadmill with handrails or with a coach present"
-        if plan.supervised
-        else ""
-    )
+    scr = plan.screening + (" — backward blocks on a treadmill with handrails or with a coach "
+                            "present" if plan.supervised else "")
     out += [
         f"- **Screening:** {scr}",
-        f"- **Dates:** {plan.start:%a %d %b %Y} → {plan.end:%a %d %b %Y} ({len(plan.weeks)} weeks)",
+        f"- **Dates:** {plan.start:%a %d %b %Y} → {plan.end:%a %d %b %Y} ({len(plan.weeks)} "
+        "weeks)",
         f"- **Pace ceiling:** {c['ceiling']} — {c['fraction']} of your easy pace {c['easy']}; "
         "walking phases: comfortable",
         f"- **Start:** L{plan.start_level} — " + "; ".join(plan.start_reasons),
@@ -141,14 +131,11 @@ def render_markdown(plan: Plan, *, explain: bool = False) -> str:
         "|---:|---|---|---|---|---:|---:|---|",
     ]
     for w in c["weeks"]:
-        out.append(
-            f"| {w['week']} | {w['dates']} | {w['level']} | {w['phase']} | {w['days']} "
-            f"| {w['per_session']} | {w['total']} | {w['decision']} |"
-        )
+        out.append(f"| {w['week']} | {w['dates']} | {w['level']} | {w['phase']} | {w['days']} "
+                   f"| {w['per_session']} | {w['total']} | {w['decision']} |")
     out += ["", "## Sessions", ""]
-    out.append(
-        "Every session: **1. backward warm-up first**, 2. transfer strides, 3. your own run."
-    )
+    out.append("Every session: **1. backward warm-up first**, 2. transfer strides, 3. your own "
+               "run.")
     out.append("")
     for w in c["weeks"]:
         out.append(f"### Week {w['week']} ({w['dates']})")
@@ -158,16 +145,13 @@ def render_markdown(plan: Plan, *, explain: bool = False) -> str:
             out.append("")
         for s in w["sessions"]:
             sup = " — **supervised**" if s["supervised"] else ""
-            out.append(
-                f"- **{s['date']}** · L{s['level']} {s['phase']} · {s['minutes']} backward min{sup}"
-            )
+            out.append(f"- **{s['date']}** · L{s['level']} {s['phase']} · {s['minutes']} backward "
+                       f"min{sup}")
             for i, b in enumerate(s["blocks"], start=1):
                 out.append(f"    {i}. {b['title']}: " + "; ".join(b["lines"]))
                 if b["kind"] == "backward_warmup":
-                    out.append(
-                        f"        - surface: {b['surface']}"
-                        + "".join(f"; {x}" for x in b["surface_cues"])
-                    )
+                    out.append(f"        - surface: {b['surface']}"
+                               + "".join(f"; {x}" for x in b["surface_cues"]))
                     out.append(f"        - looks: {b['looks']}")
                     out.append("        - cues: " + "; ".join(b["cues"]))
         out.append("")
@@ -176,7 +160,8 @@ def render_markdown(plan: Plan, *, explain: bool = False) -> str:
         out += ["## Notes", ""] + [f"- {x}" for x in c["notes"]] + [""]
     out += ["## Evidence gaps", ""] + [f"- {x}" for x in c["gaps"]] + [""]
     if c["explanations"]:
-        out += ["## Why these numbers", "", "| Topic | Value | Why | Source |", "|---|---|---|---|"]
+        out += ["## Why these numbers", "", "| Topic | Value | Why | Source |",
+                "|---|---|---|---|"]
         for x in c["explanations"]:
             cells = [str(x[k]).replace("|", "\\|") for k in ("topic", "value", "why", "source")]
             out.append("| " + " | ".join(cells) + " |")

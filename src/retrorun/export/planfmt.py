@@ -21,6 +21,13 @@ PHASE_LABEL = {
     "maintenance": "Maintenance",
 }
 
+PHASE_SHORT = {
+    "backward_walk": "walk",
+    "backward_jog_intervals": "jog intervals",
+    "backward_run_continuous": "continuous",
+    "maintenance": "maintenance",
+}
+
 CONDITION_LABEL = {
     "lateral_knee_pain": "lateral knee pain",
     "low_back_pain": "low back pain",
@@ -76,10 +83,8 @@ def looks_text(lk: Looks) -> str:
     seq = " ".join(lk.sequence)
     if len(lk.sequence) > 12:
         seq = " ".join(lk.sequence[:12]) + " …"
-    return (
-        f"{lk.left + lk.right} looks ({lk.left} left, {lk.right} right), one every "
-        f"≈ {mmss(lk.interval_s)}: {seq}"
-    )
+    return (f"{lk.left + lk.right} looks ({lk.left} left, {lk.right} right), one every "
+            f"≈ {mmss(lk.interval_s)}: {seq}")
 
 
 def session_summary(s: Session) -> str:
@@ -93,14 +98,30 @@ def block_lines(b: Block) -> list[str]:
 
 
 def surface_label(surface: str) -> str:
-    return {"track": "track", "treadmill": "treadmill", "flat_path": "flat path", "any": "any"}.get(
-        surface, surface
-    )
+    return {"track": "track", "treadmill": "treadmill", "flat_path": "flat path",
+            "any": "any"}.get(surface, surface)
 
 
 def plan_title(plan: Plan) -> str:
     side = "" if plan.side in ("none", "both") else f" ({plan.side})"
     return f"{plan.athlete} — {CONDITION_LABEL.get(plan.condition, plan.condition)}{side}"
+
+
+def short_decision(decision: str) -> str:
+    """A few words for a week's decision (``"↑ duration"``, ``"hold (caps)"``, ...)."""
+    if decision.startswith("start"):
+        return "start"
+    if decision.startswith("progress: frequency"):
+        return "↑ frequency"
+    if decision.startswith("progress: speed"):
+        return "↑ speed"
+    if decision.startswith("progress: duration"):
+        return "↑ duration"
+    if decision.startswith("hold: top"):
+        return "maintain"
+    if decision.startswith("hold"):
+        return "build minutes"
+    return decision
 
 
 def week_rows(plan: Plan) -> list[dict[str, str]]:
@@ -111,19 +132,20 @@ def week_rows(plan: Plan) -> list[dict[str, str]]:
             lv = sorted({s.level for s in w.sessions})
             phase = PHASE_LABEL.get(w.sessions[0].phase, w.sessions[0].phase)
             per = sorted({minutes(s.backward_minutes) for s in w.sessions}, key=float)
-            days = " ".join(s.date.strftime("%a %d") for s in w.sessions)
+            days = " ".join(f"{s.date:%a} {s.date.day}" for s in w.sessions)
+            short = f"L{'/'.join(str(x) for x in lv)} {PHASE_SHORT.get(w.sessions[0].phase, '')}"
         else:
-            lv, phase, per, days = [], "rest (caps)", [], "—"
-        rows.append(
-            {
-                "week": str(w.number),
-                "dates": f"{w.start:%d %b}–{w.end:%d %b}",
-                "level": "/".join(f"L{x}" for x in lv) or "—",
-                "phase": phase,
-                "days": days,
-                "per_session": "/".join(per) or "0",
-                "total": minutes(w.backward_minutes),
-                "decision": w.decision,
-            }
-        )
+            lv, phase, per, days, short = [], "rest (caps)", [], "—", "—"
+        rows.append({
+            "week": str(w.number),
+            "dates": f"{w.start:%d %b}–{w.end:%d %b}",
+            "level": "/".join(f"L{x}" for x in lv) or "—",
+            "phase": phase,
+            "days": days,
+            "per_session": "/".join(per) or "0",
+            "total": minutes(w.backward_minutes),
+            "decision": w.decision,
+            "level_phase": short,
+            "why": short_decision(w.decision),
+        })
     return rows

@@ -104,10 +104,8 @@ def check_caps(plan: Plan, history: Sequence[tuple[dt.date, float]] = ()) -> lis
     for s in sessions:
         sid = s.session_id
         kinds = tuple(b.kind for b in s.blocks)
-        if (
-            not kinds
-            or kinds[0] != "backward_warmup"
-            or kinds != tuple(k for k in BLOCK_ORDER if k in kinds)
+        if not kinds or kinds[0] != "backward_warmup" or kinds != tuple(
+            k for k in BLOCK_ORDER if k in kinds
         ):
             out.append(CapViolation("block_order", sid, f"blocks {kinds}: backward first"))
         for b in s.blocks[1:]:
@@ -115,66 +113,30 @@ def check_caps(plan: Plan, history: Sequence[tuple[dt.date, float]] = ()) -> lis
                 out.append(CapViolation("block_order", sid, f"block {b.kind} moves backwards"))
         bw_s = s.blocks[0].backward_s if s.blocks else 0
         if abs(bw_s / 60.0 - s.backward_minutes) > EPS_MIN:
-            out.append(
-                CapViolation(
-                    "minutes",
-                    sid,
-                    "backward_minutes ≠ sum of backward steps",
-                    s.backward_minutes,
-                    bw_s / 60.0,
-                )
-            )
+            out.append(CapViolation("minutes", sid, "backward_minutes ≠ sum of backward steps",
+                                    s.backward_minutes, bw_s / 60.0))
         walking = s.phase == "backward_walk"
         smax = lim.max_session_minutes_walk if walking else lim.max_session_minutes
         if s.backward_minutes > smax + EPS_MIN:
-            out.append(
-                CapViolation(
-                    "session_max",
-                    sid,
-                    f"{s.backward_minutes:.2f} min > {smax:g} min",
-                    s.backward_minutes,
-                    smax,
-                )
-            )
+            out.append(CapViolation("session_max", sid, f"{s.backward_minutes:.2f} min > "
+                                    f"{smax:g} min", s.backward_minutes, smax))
         for b in s.blocks:
             for st in b.steps:
                 if not st.backward and st.recovery_kind not in ("backward_walk",):
                     continue
                 if st.pace_ceiling_m_s is None or st.pace_ceiling_m_s > ceiling + 1e-9:
-                    out.append(
-                        CapViolation(
-                            "pace",
-                            sid,
-                            f"{st.kind} pace ceiling {st.pace_ceiling_m_s} m/s > {ceiling:.3f} m/s",
-                            st.pace_ceiling_m_s or 0.0,
-                            ceiling,
-                        )
-                    )
+                    out.append(CapViolation("pace", sid, f"{st.kind} pace ceiling "
+                                            f"{st.pace_ceiling_m_s} m/s > {ceiling:.3f} m/s",
+                                            st.pace_ceiling_m_s or 0.0, ceiling))
                 if st.rpe_target > lim.rpe_max:
-                    out.append(
-                        CapViolation(
-                            "rpe",
-                            sid,
-                            f"{st.kind} RPE {st.rpe_target} > {lim.rpe_max}",
-                            st.rpe_target,
-                            lim.rpe_max,
-                        )
-                    )
+                    out.append(CapViolation("rpe", sid, f"{st.kind} RPE {st.rpe_target} > "
+                                            f"{lim.rpe_max}", st.rpe_target, lim.rpe_max))
         lk = s.looks
         seq = lk.sequence
-        if (
-            lk.left != lk.right
-            or len(seq) != lk.left + lk.right
-            or seq.count("L") != lk.left
-            or any(a == b for a, b in itertools.pairwise(seq))
-        ):
-            out.append(
-                CapViolation(
-                    "looks",
-                    sid,
-                    f"looks L{lk.left}/R{lk.right} {seq} are not balanced and alternating",
-                )
-            )
+        if (lk.left != lk.right or len(seq) != lk.left + lk.right
+                or seq.count("L") != lk.left or any(a == b for a, b in itertools.pairwise(seq))):
+            out.append(CapViolation("looks", sid, f"looks L{lk.left}/R{lk.right} {seq} are "
+                                    "not balanced and alternating"))
         if plan.supervised and not s.supervised:
             out.append(CapViolation("supervised", sid, "supervised plan, unsupervised session"))
 
@@ -185,16 +147,9 @@ def check_caps(plan: Plan, history: Sequence[tuple[dt.date, float]] = ()) -> lis
     gap_days = lim.min_rest_days + 1
     for i, (d, m, where) in enumerate(timeline):
         if i and where[:8] != "history " and (d - timeline[i - 1][0]).days < gap_days:
-            out.append(
-                CapViolation(
-                    "rest_day",
-                    where,
-                    f"only {(d - timeline[i - 1][0]).days} "
-                    f"day(s) after the previous backward session",
-                    (d - timeline[i - 1][0]).days,
-                    gap_days,
-                )
-            )
+            out.append(CapViolation("rest_day", where, f"only {(d - timeline[i - 1][0]).days} "
+                                    f"day(s) after the previous backward session",
+                                    (d - timeline[i - 1][0]).days, gap_days))
         if where.startswith("history "):
             continue
         lo = d - dt.timedelta(days=30)
@@ -202,15 +157,9 @@ def check_caps(plan: Plan, history: Sequence[tuple[dt.date, float]] = ()) -> lis
         if prior:
             cap = lim.session_growth_max * max(prior)
             if m > cap + EPS_MIN:
-                out.append(
-                    CapViolation(
-                        "session_growth",
-                        where,
-                        f"{m:.2f} min > {lim.session_growth_max:g} × {max(prior):.2f} min",
-                        m,
-                        cap,
-                    )
-                )
+                out.append(CapViolation("session_growth", where, f"{m:.2f} min > "
+                                        f"{lim.session_growth_max:g} × {max(prior):.2f} min",
+                                        m, cap))
 
     # weekly caps
     totals: dict[int, float] = {}
@@ -224,25 +173,10 @@ def check_caps(plan: Plan, history: Sequence[tuple[dt.date, float]] = ()) -> lis
         tot = totals[w.number]
         base = totals.get(w.number - 2, 0.0)
         if base > 0 and tot > lim.two_week_growth_max * base + EPS_MIN:
-            out.append(
-                CapViolation(
-                    "two_week_growth",
-                    f"week {w.number}",
-                    f"{tot:.2f} min > "
-                    f"{lim.two_week_growth_max:g} × {base:.2f} min (week "
-                    f"{w.number - 2})",
-                    tot,
-                    lim.two_week_growth_max * base,
-                )
-            )
+            out.append(CapViolation("two_week_growth", f"week {w.number}", f"{tot:.2f} min > "
+                                    f"{lim.two_week_growth_max:g} × {base:.2f} min (week "
+                                    f"{w.number - 2})", tot, lim.two_week_growth_max * base))
         if w.backward_minutes > wmax + EPS_MIN:
-            out.append(
-                CapViolation(
-                    "weekly_share",
-                    f"week {w.number}",
-                    f"{w.backward_minutes:.2f} min > {wmax:.2f} min",
-                    w.backward_minutes,
-                    wmax,
-                )
-            )
+            out.append(CapViolation("weekly_share", f"week {w.number}", f"{w.backward_minutes:.2f}"
+                                    f" min > {wmax:.2f} min", w.backward_minutes, wmax))
     return out

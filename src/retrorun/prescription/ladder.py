@@ -81,9 +81,8 @@ class Level:
     def backward_s(self, condition: str = "none") -> int:
         """Nominal backward seconds of one session at this level."""
         reps, rep_s = self.pattern(condition)
-        rec = (
-            self.rec_s * (reps - 1) if self.rec_kind and self.rec_kind.startswith("backward") else 0
-        )
+        rec = self.rec_s * (reps - 1) if self.rec_kind and self.rec_kind.startswith("backward") \
+            else 0
         return reps * rep_s + rec
 
     def backward_minutes(self, condition: str = "none") -> float:
@@ -113,114 +112,34 @@ class Level:
         return 0, 0
 
 
-def _lvl(
-    i: int,
-    name: str,
-    phase: str,
-    kind: str,
-    reps: int,
-    rep_s: int,
-    rec_s: int,
-    rec_kind: str | None,
-    rpe: int,
-    **kw: int,
-) -> Level:
+def _lvl(i: int, name: str, phase: str, kind: str, reps: int, rep_s: int, rec_s: int,
+         rec_kind: str | None, rpe: int, **kw: int) -> Level:
     return Level(i, name, phase, kind, reps, rep_s, rec_s, rec_kind, rpe, **kw)
 
 
 LEVELS: tuple[Level, ...] = (
-    _lvl(
-        0, "Backward walk 2 × 2:30", "backward_walk", "backward_walk", 2, 150, 30, "forward_walk", 3
-    ),
-    _lvl(
-        1, "Backward walk 2 × 4:00", "backward_walk", "backward_walk", 2, 240, 30, "forward_walk", 3
-    ),
-    _lvl(
-        2,
-        "Backward walk 2 × 5:00",
-        "backward_walk",
-        "backward_walk",
-        2,
-        300,
-        30,
-        "forward_walk",
-        3,
-        reps_lbp=3,
-        rep_s_lbp=300,
-    ),
-    _lvl(
-        3,
-        "Backward walk 3 × 4:00",
-        "backward_walk",
-        "backward_walk",
-        3,
-        240,
-        30,
-        "forward_walk",
-        3,
-        reps_lbp=3,
-        rep_s_lbp=600,
-    ),
-    _lvl(
-        4,
-        "6 × (0:30 jog / 1:00 walk)",
-        "backward_jog_intervals",
-        "backward_jog",
-        6,
-        30,
-        60,
-        "backward_walk",
-        4,
-    ),
-    _lvl(
-        5,
-        "6 × (1:00 jog / 1:00 walk)",
-        "backward_jog_intervals",
-        "backward_jog",
-        6,
-        60,
-        60,
-        "backward_walk",
-        4,
-    ),
-    _lvl(
-        6,
-        "5 × (1:30 jog / 1:00 walk)",
-        "backward_jog_intervals",
-        "backward_jog",
-        5,
-        90,
-        60,
-        "backward_walk",
-        4,
-    ),
-    _lvl(
-        7,
-        "5 × (2:00 jog / 1:00 walk)",
-        "backward_jog_intervals",
-        "backward_jog",
-        5,
-        120,
-        60,
-        "backward_walk",
-        4,
-    ),
+    _lvl(0, "Backward walk 2 × 2:30", "backward_walk", "backward_walk", 2, 150, 30,
+         "forward_walk", 3),
+    _lvl(1, "Backward walk 2 × 4:00", "backward_walk", "backward_walk", 2, 240, 30,
+         "forward_walk", 3),
+    _lvl(2, "Backward walk 2 × 5:00", "backward_walk", "backward_walk", 2, 300, 30,
+         "forward_walk", 3, reps_lbp=3, rep_s_lbp=300),
+    _lvl(3, "Backward walk 3 × 4:00", "backward_walk", "backward_walk", 3, 240, 30,
+         "forward_walk", 3, reps_lbp=3, rep_s_lbp=600),
+    _lvl(4, "6 × (0:30 jog / 1:00 walk)", "backward_jog_intervals", "backward_jog", 6, 30, 60,
+         "backward_walk", 4),
+    _lvl(5, "6 × (1:00 jog / 1:00 walk)", "backward_jog_intervals", "backward_jog", 6, 60, 60,
+         "backward_walk", 4),
+    _lvl(6, "5 × (1:30 jog / 1:00 walk)", "backward_jog_intervals", "backward_jog", 5, 90, 60,
+         "backward_walk", 4),
+    _lvl(7, "5 × (2:00 jog / 1:00 walk)", "backward_jog_intervals", "backward_jog", 5, 120, 60,
+         "backward_walk", 4),
     _lvl(8, "Continuous 8:00", "backward_run_continuous", "backward_run", 1, 480, 0, None, 5),
     _lvl(9, "Continuous 10:00", "backward_run_continuous", "backward_run", 1, 600, 0, None, 5),
     _lvl(10, "Continuous 12:00", "backward_run_continuous", "backward_run", 1, 720, 0, None, 5),
     _lvl(11, "Continuous 15:00", "backward_run_continuous", "backward_run", 1, 900, 0, None, 5),
-    _lvl(
-        12,
-        "Maintenance 10:00, 2×/week",
-        "maintenance",
-        "backward_run",
-        1,
-        600,
-        0,
-        None,
-        5,
-        sessions_per_week=2,
-    ),
+    _lvl(12, "Maintenance 10:00, 2×/week", "maintenance", "backward_run", 1, 600, 0, None, 5,
+         sessions_per_week=2),
 )
 
 #: First level of each phase.
@@ -261,9 +180,8 @@ def start_level_reasons(profile: AthleteProfile) -> tuple[int, list[str]]:
     elif en.runs_per_week < 2 or en.weekly_minutes < 60 or en.longest_run_min < 20:
         if lvl > 4:
             lvl = 4
-            reasons.append(
-                "low running volume (< 2 runs, < 60 min/week or longest < 20 min) → at most L4"
-            )
+            reasons.append("low running volume (< 2 runs, < 60 min/week or longest < 20 min) "
+                           "→ at most L4")
     bwt, sls = sk.backward_walk_3m_s, sk.single_leg_stance_s
     if (bwt is not None and bwt > 5.5) or (sls is not None and sls < 30):
         if lvl > _LAST_WALK:
@@ -272,9 +190,8 @@ def start_level_reasons(profile: AthleteProfile) -> tuple[int, list[str]]:
     worst = max(profile.pain.during_running, profile.pain.after_running)
     if worst >= 4:
         lvl = max(0, min(lvl, _LAST_WALK) - 1)
-        reasons.append(
-            f"pain {worst}/10 during/after running → walking phase, one level lower (L{lvl})"
-        )
+        reasons.append(f"pain {worst}/10 during/after running → walking phase, one level "
+                       f"lower (L{lvl})")
     elif worst >= 3:
         if lvl > 0:
             lvl -= 1

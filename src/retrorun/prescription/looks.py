@@ -9,6 +9,8 @@ there are no look-behinds (hold the rails lightly, eyes forward).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from retrorun.prescription.evidence import value
 from retrorun.prescription.model import NO_LOOKS, Looks
 
@@ -30,12 +32,17 @@ def look_schedule(backward_s: int, surface: str, session_number: int = 1) -> Loo
     Looks
         Balanced schedule (``left == right``), or ``NO_LOOKS`` on a treadmill / empty block.
     """
+    return _schedule(int(backward_s), surface, 1 if session_number % 2 == 1 else 0)
+
+
+@lru_cache(maxsize=4096)
+def _schedule(backward_s: int, surface: str, odd: int) -> Looks:
     if surface == "treadmill" or backward_s <= 0:
         return NO_LOOKS
     every = int(value("looks.interval_s"))
     n = max(2, round(backward_s / every))
     n += n % 2
-    first, second = ("L", "R") if session_number % 2 == 1 else ("R", "L")
+    first, second = ("L", "R") if odd else ("R", "L")
     seq = tuple(first if i % 2 == 0 else second for i in range(n))
     interval = max(1, backward_s // n)
     return Looks(left=n // 2, right=n // 2, sequence=seq, interval_s=interval)

@@ -9,6 +9,7 @@ trip is exact (``Plan.from_dict(p.to_dict()) == p``). The JSON layout is documen
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -398,8 +399,18 @@ class Limits:
 
     @property
     def pace_ceiling_m_s(self) -> float:
-        """The backward speed ceiling, m/s."""
+        """The backward speed ceiling, m/s (exact)."""
         return self.easy_speed_m_s * self.speed_fraction
+
+    @property
+    def step_ceiling_m_s(self) -> float:
+        """The ceiling written on steps: floored to 1 mm/s so it never exceeds the exact one."""
+        return math.floor(self.pace_ceiling_m_s * 1000.0) / 1000.0
+
+    @property
+    def step_ceiling_s_per_km(self) -> float:
+        """The same ceiling as a pace, s/km, rounded up (slower) to a whole second."""
+        return float(math.ceil(1000.0 / self.step_ceiling_m_s))
 
     @property
     def weekly_backward_max(self) -> float:
@@ -545,7 +556,24 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        """Inverse of :meth:`to_dict` (derived keys such as ``end`` are ignored)."""
+        """Inverse of :meth:`to_dict` (derived keys such as ``end`` are ignored).
+
+        Raises
+        ------
+        ValueError
+            When ``d`` is not a plan: names the missing key or the bad value.
+        """
+        if not isinstance(d, dict):
+            raise ValueError("invalid plan: expected a JSON object")
+        try:
+            return cls._from_dict(d)
+        except KeyError as exc:
+            raise ValueError(f"invalid plan: missing key {exc.args[0]!r}") from None
+        except (TypeError, AttributeError, ValueError) as exc:
+            raise ValueError(f"invalid plan: {exc}") from None
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> Plan:
         version = int(d.get("schema_version", SCHEMA_VERSION))
         if version > SCHEMA_VERSION:
             raise ValueError(

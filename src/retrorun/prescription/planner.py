@@ -34,7 +34,7 @@ from functools import lru_cache
 from retrorun import DISCLAIMER
 from retrorun.prescription.caps import clean_history, week_index
 from retrorun.prescription.evidence import EVIDENCE, gaps_for, value
-from retrorun.prescription.ladder import LEVELS, Level, start_level_reasons
+from retrorun.prescription.ladder import GRAIN_S, LEVELS, Level, start_level_reasons
 from retrorun.prescription.looks import look_schedule
 from retrorun.prescription.model import Block, Limits, Plan, Session, Step, Week
 from retrorun.prescription.profile import WEEKDAYS, AthleteProfile
@@ -51,13 +51,11 @@ class ReferralError(ValueError):
 
     def __init__(self, result: ScreeningResult) -> None:
         self.result = result
-        who = sorted(
-            {r.who_to_see for r in result.reasons if r.outcome == "refer" and r.who_to_see}
-        )
+        who = sorted({r.who_to_see for r in result.reasons
+                      if r.outcome == "refer" and r.who_to_see})
         msgs = [r.message for r in result.reasons if r.outcome == "refer"]
         super().__init__(
-            "No plan: screening says refer. "
-            + " ".join(msgs)
+            "No plan: screening says refer. " + " ".join(msgs)
             + (f" Please see {' or '.join(who)}." if who else "")
         )
 
@@ -73,11 +71,11 @@ def make_limits(profile: AthleteProfile) -> Limits:
         two_week_growth_max=value("caps.two_week_growth"),
         weekly_running_minutes=float(profile.endurance.weekly_minutes),
         share_max=value("caps.weekly_share"),
-        share_base_min_minutes=value("caps.share_base_min_minutes"),
-        max_session_minutes=value("dose.max_running_minutes"),
-        max_session_minutes_walk=value(
+        share_base_min_minutes=float(value("caps.share_base_min_minutes")),
+        max_session_minutes=float(value("dose.max_running_minutes")),
+        max_session_minutes_walk=float(value(
             "dose.max_walking_minutes_lbp" if lbp else "dose.max_walking_minutes"
-        ),
+        )),
         min_rest_days=int(value("dose.rest_days_between")),
     )
 
@@ -105,10 +103,6 @@ def choose_days(training_days: tuple[int, ...], n: int) -> tuple[int, ...]:
         if best is not None:
             return best[1]
     return ()
-
-
-def _floor3(x: float) -> float:
-    return math.floor(x * 1000.0) / 1000.0
 
 
 _CUES_WALK = (
@@ -144,23 +138,17 @@ def _surface(profile: AthleteProfile, supervised: bool) -> tuple[str, tuple[str,
     surfaces = profile.schedule.surfaces
     if supervised:
         if "treadmill" in surfaces:
-            return "treadmill", (
-                "Supervised: treadmill with handrails — hold them lightly",
-                "Clip on the safety key; start the belt before you turn round",
-            )
+            return "treadmill", ("Supervised: treadmill with handrails — hold them lightly",
+                                 "Clip on the safety key; start the belt before you turn round")
         s = "track" if "track" in surfaces else "flat_path"
         return s, ("Supervised: only with a coach or partner present beside you",)
     if "track" in surfaces:
         return "track", ("Outside lane or the home straight; check the lane is clear first",)
     if "treadmill" in surfaces:
-        return "treadmill", (
-            "Clip on the safety key; start the belt slowly holding the rails",
-            "No looking back on a treadmill: eyes forward",
-        )
-    return "flat_path", (
-        "A flat, smooth stretch you know: no kerbs, roots or traffic",
-        "Walk it forwards first; turn round at the same marks",
-    )
+        return "treadmill", ("Clip on the safety key; start the belt slowly holding the rails",
+                             "No looking back on a treadmill: eyes forward")
+    return "flat_path", ("A flat, smooth stretch you know: no kerbs, roots or traffic",
+                         "Walk it forwards first; turn round at the same marks")
 
 
 def _backward_block(
@@ -173,8 +161,8 @@ def _backward_block(
     surface_cues: tuple[str, ...],
     session_number: int,
 ) -> Block:
-    ceil_ms = _floor3(limits.pace_ceiling_m_s)
-    ceil_spk = float(math.ceil(1000.0 / ceil_ms))
+    ceil_ms = limits.step_ceiling_m_s
+    ceil_spk = limits.step_ceiling_s_per_km
     if level.walking:
         label = "comfortable walk"
         cues = _CUES_WALK
@@ -207,6 +195,7 @@ def _backward_block(
     )
 
 
+@lru_cache(maxsize=64)
 def _transfer_block(level: Level, surface: str) -> Block:
     n = 2 if level.walking else 4
     step = Step(
@@ -231,41 +220,21 @@ def _transfer_block(level: Level, surface: str) -> Block:
 def _main_block(profile: AthleteProfile) -> Block:
     typ = profile.endurance.typical_run_min
     if typ > 0:
-        step = Step(
-            kind="easy_run",
-            duration_s=round(typ * 60),
-            pace_label="as planned",
-            rpe_target=5,
-            cues=("Your own run, as you planned it",),
-        )
+        step = Step(kind="easy_run", duration_s=round(typ * 60), pace_label="as planned",
+                    rpe_target=5, cues=("Your own run, as you planned it",))
         title = f"Your own run (≈ {typ:.0f} min)"
     else:
-        step = Step(
-            kind="forward_walk",
-            duration_s=20 * 60,
-            pace_label="brisk",
-            rpe_target=3,
-            cues=("Brisk forward walk while you are not running",),
-        )
+        step = Step(kind="forward_walk", duration_s=20 * 60, pace_label="brisk",
+                    rpe_target=3, cues=("Brisk forward walk while you are not running",))
         title = "Brisk forward walk (20 min)"
     return Block(kind="main_run", title=title, steps=(step,), surface="any")
 
 
-def _plan_id(
-    profile: AthleteProfile,
-    start: dt.date,
-    weeks: int,
-    level: int | None,
-    hist: list[tuple[dt.date, float]],
-) -> str:
+def _plan_id(profile: AthleteProfile, start: dt.date, weeks: int, level: int | None,
+             hist: list[tuple[dt.date, float]]) -> str:
     payload = json.dumps(
-        {
-            "p": profile.to_dict(),
-            "s": start.isoformat(),
-            "w": weeks,
-            "l": level,
-            "h": [(d.isoformat(), m) for d, m in hist],
-        },
+        {"p": profile.to_dict(), "s": start.isoformat(), "w": weeks, "l": level,
+         "h": [(d.isoformat(), m) for d, m in hist]},
         sort_keys=True,
     )
     return "rr-" + hashlib.sha1(payload.encode()).hexdigest()[:10]
@@ -334,17 +303,13 @@ def build_plan(
     target_freq = len(choose_days(tdays, int(value("dose.sessions_per_week"))))
     freq = target_freq
     worst_pain = max(profile.pain.during_running, profile.pain.after_running)
-    if (
-        LEVELS[level_i].walking
-        and target_freq >= 3
-        and (profile.skill.backward == "never" or worst_pain >= 4)
-    ):
+    if (LEVELS[level_i].walking and target_freq >= 3
+            and (profile.skill.backward == "never" or worst_pain >= 4)):
         freq = 2
         reasons.append("novice or painful start: 2 sessions a week, 3 once walking is easy")
     if target_freq < int(value("dose.sessions_per_week")):
-        reasons.append(
-            f"your training days allow {target_freq} session(s) a week with a rest day between"
-        )
+        reasons.append(f"your training days allow {target_freq} session(s) a week with a rest "
+                       "day between")
 
     surface, surface_cues = _surface(profile, supervised)
     main = _main_block(profile)
@@ -366,6 +331,7 @@ def build_plan(
     min_full = int(value("progression.min_compliant_sessions"))
 
     full_at_level = 0
+    blocks_memo: dict[tuple[int, int, int, int], Block] = {}
     week_list: list[Week] = []
     session_no = 0
     for w in range(1, weeks + 1):
@@ -373,21 +339,16 @@ def build_plan(
         if w == 1:
             decision = f"start at L{level_i}"
         elif full_at_level >= min_full and level_i + 1 < len(LEVELS):
-            nxt = LEVELS[level_i + 1]
-            if (
-                nxt.phase != LEVELS[level_i].phase
-                and freq < target_freq
-                and nxt.phase != "maintenance"
-            ):
+            cur = LEVELS[level_i]
+            nxt_i = level_i + 1
+            nxt = LEVELS[nxt_i]
+            if nxt.phase != cur.phase and freq < target_freq and nxt.phase != "maintenance":
                 freq += 1
                 decision = f"progress: frequency → {freq} sessions a week"
             else:
-                kind = (
-                    "duration"
-                    if nxt.phase == LEVELS[level_i].phase
-                    else f"speed → {nxt.phase.replace('_', ' ')}"
-                )
-                level_i += 1
+                kind = "duration" if nxt.phase == cur.phase else \
+                    f"speed → {nxt.phase.replace('_', ' ')}"
+                level_i = nxt_i
                 decision = f"progress: {kind} (L{level_i})"
             full_at_level = 0
         elif full_at_level >= min_full:
@@ -405,6 +366,10 @@ def build_plan(
         week_cap = weekly_max
         if base > 0:
             week_cap = min(week_cap, two_week * base)
+        # the dose the static caps (share of running, session maximum) allow at this level:
+        # reaching it counts as the level's full dose, so progression does not stall on it
+        static_s = min(float(nominal), smax, weekly_max * 60.0 / max(len(dates), 1))
+        full_s = min(float(nominal), static_s - GRAIN_S * level.reps)
         used = 0.0
         sessions: list[Session] = []
         for j, d in enumerate(dates):
@@ -431,9 +396,11 @@ def build_plan(
             if reps == 0:
                 continue
             session_no += 1
-            bw = _backward_block(
-                level, reps, rep_s, cond, limits, surface, surface_cues, session_no
-            )
+            key = (level.index, reps, rep_s, session_no % 2)
+            bw = blocks_memo.get(key)
+            if bw is None:
+                bw = blocks_memo[key] = _backward_block(level, reps, rep_s, cond, limits,
+                                                        surface, surface_cues, session_no)
             bw_s = bw.backward_s
             if bw_s < MIN_SESSION_S:
                 session_no -= 1
@@ -441,45 +408,30 @@ def build_plan(
             minutes = bw_s / 60.0
             used += minutes
             timeline.append((d, minutes))
-            if bw_s >= nominal:
+            if bw_s >= full_s:
                 full_at_level += 1
-            sessions.append(
-                Session(
-                    session_id="",
-                    date=d,
-                    week=w,
-                    index_in_week=0,
-                    level=level.index,
-                    phase=level.phase,
-                    backward_minutes=minutes,
-                    blocks=(bw, _transfer_block(level, surface), main),
-                    supervised=supervised,
-                )
-            )
-        sessions = [_with_id(s, k) for k, s in enumerate(sessions, start=1)]
+            sessions.append(Session(
+                session_id="",
+                date=d,
+                week=w,
+                index_in_week=0,
+                level=level.index,
+                phase=level.phase,
+                backward_minutes=minutes,
+                blocks=(bw, _transfer_block(level, surface), main),
+                supervised=supervised,
+            ))
+        sessions = [
+            _with_id(s, k) for k, s in enumerate(sessions, start=1)
+        ]
         totals[w] = totals.get(w, 0.0) + used
-        week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions), decision=decision))
+        week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions),
+                              decision=decision))
 
     notes = _notes(profile, result, surface)
-    keys = tuple(
-        k
-        for k in EVIDENCE
-        if k.split(".")[0]
-        in (
-            "dose",
-            "placement",
-            "speed",
-            "intensity",
-            "progression",
-            "caps",
-            "looks",
-            "surface",
-            "transfer",
-            "start",
-            "phase",
-            "screening",
-        )
-    )
+    keys = tuple(k for k in EVIDENCE if k.split(".")[0] in (
+        "dose", "placement", "speed", "intensity", "progression", "caps", "looks", "surface",
+        "transfer", "start", "phase", "screening"))
     return Plan(
         plan_id=plan_id or _plan_id(profile, start, weeks, start_level, hist),
         athlete=profile.name,
@@ -515,24 +467,19 @@ def _with_id(s: Session, k: int) -> Session:
 def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tuple[str, ...]:
     notes: list[str] = []
     if result.supervised:
-        notes.append(
-            "Supervised only: "
-            + "; ".join(r.message for r in result.reasons if r.outcome == "supervised")
-        )
+        notes.append("Supervised only: " + "; ".join(
+            r.message for r in result.reasons if r.outcome == "supervised"))
     for r in result.reasons:
         if r.outcome == "advice":
             notes.append(r.message)
     if surface != "track" and not result.supervised:
-        notes.append(
-            f"No track available: backward blocks on the {surface.replace('_', ' ')} "
-            "(see the surface cues)."
-        )
+        notes.append(f"No track available: backward blocks on the {surface.replace('_', ' ')} "
+                     "(see the surface cues).")
     if profile.condition.kind == "low_back_pain":
-        notes.append("Low back pain: walking levels may build to 30 min (postural LBP study).")
-    notes.append(
-        "Stop the backward block if pain passes 5/10, and see a clinician if pain "
-        "changes how you move or does not settle by the next morning."
-    )
+        notes.append("Low back pain: at walking levels, backward walking may build to 30 min "
+                     "(postural LBP study).")
+    notes.append("Stop the backward block if pain passes 5/10, and see a clinician if pain "
+                 "changes how you move or does not settle by the next morning.")
     for g in gaps_for(profile.condition.kind):
         notes.append("Evidence gap: " + g.text)
     return tuple(notes)

@@ -14,6 +14,7 @@ from retrorun.training.adaptation import (
     LoggedSession,
     compliant_streak,
     decide,
+    morning_baseline,
 )
 from retrorun.training.logs import SessionLogEntry
 
@@ -88,8 +89,26 @@ def test_pain_4_or_5_holds() -> None:
 
 
 def test_next_morning_one_point_higher_holds() -> None:
-    d = decide([s(0, 2, morning=1), s(1, 2, morning=2)], max_level=MAX)
+    # Resting pain 1/10 at screening; mornings at 1, then 2: not settled → hold.
+    d = decide([s(0, 2, morning=1), s(1, 2, morning=2)], max_level=MAX, baseline_pain=1)
     assert d.outcome == "hold" and "morning_not_settled" in codes(d)
+
+
+def test_baseline_is_robust_to_one_bad_morning_and_follows_improvement() -> None:
+    # Mornings 1, 1, 4 (a bad day), then 1: the baseline stays 1 (median), so a morning of 2
+    # is "not settled" (hold), not judged against the bad day's 4.
+    logs = [s(0, 1, morning=1), s(1, 1, morning=1), s(2, 6, morning=4), s(3, 1, morning=1)]
+    assert morning_baseline(logs, 1) == 1
+    d = decide([*logs, s(4, 1, morning=2, level=1)], max_level=MAX, baseline_pain=1)
+    assert "morning_not_settled" in codes(d)
+    # Screening said 3/10 at rest; mornings have been 0: the baseline is now 0.
+    better = [s(0, 1, morning=0), s(1, 1, morning=0)]
+    assert morning_baseline(better, 3) == 0
+    assert decide([*better, s(2, 1, morning=2)], max_level=MAX, baseline_pain=3).outcome == \
+        "regress"
+    # Mornings older than 14 days are forgotten: back to the profile's resting pain.
+    old = [s(0, 1, morning=0, day=0)]
+    assert morning_baseline(old, 2, on=D0 + timedelta(days=30)) == 2
 
 
 def test_next_morning_two_points_higher_regresses() -> None:

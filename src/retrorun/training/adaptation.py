@@ -33,9 +33,10 @@ otherwise                                                   progress
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from retrorun.training.logs import SessionLogEntry, max_pain
@@ -59,6 +60,8 @@ COMPLIANCE_TOLERANCE = 0.15
 #: Next-morning rise over baseline (points) that means "higher next day" → regress (design rule;
 #: a 1-point rise is treated as "not settled" → hold).
 MORNING_RISE_REGRESS = 2
+#: Days of next-morning pains the baseline is taken from (design rule).
+BASELINE_WINDOW_DAYS = 14
 #: Week-to-week rise in mean pain that stops progression, points (design rule on [U] wording).
 WEEKLY_RISE_HOLD = 1.0
 #: Pain that stops the self-guided programme at once (design rule; NHS "very painful knee").
@@ -171,16 +174,29 @@ def _done_as_planned(s: LoggedSession) -> bool:
     )
 
 
-def morning_baseline(earlier: Sequence[LoggedSession], default: int = 0) -> int:
-    """Pain baseline the next-morning value is compared with.
+def morning_baseline(
+    earlier: Sequence[LoggedSession], default: int = 0, *, on: date | None = None
+) -> float:
+    """Pain baseline the next-morning value is compared with ("back to baseline").
 
-    The most recent known next-morning pain before this session, else *default* (the
-    athlete's usual resting pain, 0 if unknown).
+    The lower of the athlete's usual resting pain (*default*, from the profile) and the
+    median of the next-morning pains logged in the 14 days before *on* (the session's
+    date; default: the last earlier log's date). The median keeps one bad morning from
+    raising the baseline; the minimum keeps a runner who has improved from being judged
+    against their old, higher pain (design rule ``design.morning_rise_points``).
     """
-    for s in reversed(earlier):
-        if s.entry.pain_next_morning is not None:
-            return s.entry.pain_next_morning
-    return default
+    known = [s for s in earlier if s.entry.pain_next_morning is not None]
+    if not known:
+        return float(default)
+    ref = on or earlier[-1].entry.date
+    recent = [
+        s.entry.pain_next_morning
+        for s in known
+        if 0 <= (ref - s.entry.date).days <= BASELINE_WINDOW_DAYS
+    ]
+    if not recent:
+        return float(default)
+    return float(min(default, statistics.median(recent)))
 
 
 def _in_return_to_run(earlier: Sequence[LoggedSession], last: SessionLogEntry) -> bool:
@@ -241,7 +257,7 @@ def compliant_streak(logs: Sequence[LoggedSession], level: int, baseline_pain: i
         s, before = logs[i], logs[:i]
         strict = _in_return_to_run(before, s.entry)
         if s.level != level or not is_compliant(
-            s, morning_baseline(before, baseline_pain), strict=strict
+            s, morning_baseline(before, baseline_pain, on=s.entry.date), strict=strict
         ):
             break
         n += 1
@@ -355,7 +371,7 @@ def decide(
                 Keys.PAIN_MAX,
                 Keys.REGRESS,
             )
-    baseline = morning_baseline(earlier, baseline_pain)
+    baseline = morning_baseline(earlier, baseline_pain, on=e.date)
     m = e.pain_next_morning
     if m is not None:
         rise = m - baseline
@@ -363,7 +379,7 @@ def decide(
             add(
                 "morning_higher",
                 "regress",
-                f"Next-morning pain {m}/10 is higher than your baseline {baseline}/10: the "
+                f"Next-morning pain {m}/10 is higher than your baseline {baseline:g}/10: the "
                 "load was too much, step back one level.",
                 Keys.PAIN_MORNING,
                 Keys.REGRESS,
@@ -374,7 +390,7 @@ def decide(
                 "morning_not_settled",
                 "hold",
                 f"Next-morning pain {m}/10 has not settled back to your baseline "
-                f"{baseline}/10: repeat this level.",
+                f"{baseline:g}/10: repeat this level.",
                 Keys.PAIN_MORNING,
                 Keys.HOLD,
                 Keys.MORNING_RISE,

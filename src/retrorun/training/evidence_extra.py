@@ -56,12 +56,15 @@ EXTRA: tuple[Evidence, ...] = (
     ),
     _d(
         "design.morning_rise_points",
-        "Next-morning pain 1 point above baseline: hold; ≥ 2 points (or > 5/10): regress",
-        (1, 2),
-        "NRS",
-        "Silbernagel 2007 (higher next day → reduce load; must settle by morning)",
+        "Next-morning pain vs the baseline (the lower of the resting pain at screening and "
+        "the median next-morning pain of the last 14 days): 1 point above → hold; 2 or more "
+        "(or > 5/10) → regress",
+        (1, 2, 14),
+        "NRS / NRS / days",
+        "Silbernagel 2007 (pain must settle by the next morning; higher next day → reduce load)",
         "A 1-point change is within the noise of a 0–10 rating; 2 points is treated as a real "
-        "rise.",
+        "rise. The median keeps one bad morning from raising the baseline; the minimum keeps an "
+        "improved runner from being judged against their old, higher pain.",
     ),
     _d(
         "design.provisional_until_morning",

@@ -21,7 +21,15 @@ Done = Literal["yes", "partly", "no"]
 DONE_VALUES: tuple[str, ...] = ("yes", "partly", "no")
 #: Surfaces the runner can report (the method wants a flat, predictable surface).
 SURFACES: tuple[str, ...] = (
-    "track", "treadmill", "flat_path", "grass", "road", "trail", "indoor", "other", "unknown",
+    "track",
+    "treadmill",
+    "flat_path",
+    "grass",
+    "road",
+    "trail",
+    "indoor",
+    "other",
+    "unknown",
 )
 #: Longest backward-running log accepted, minutes (far above any prescription; catches typos).
 MAX_MINUTES = 240.0

@@ -83,6 +83,24 @@ def test_two_processes_logging_at_once_lose_nothing(db_url) -> None:  # noqa: F8
 
 
 @pytest.mark.timeout(300)
+def test_two_processes_logging_two_sessions_of_one_athlete(db_url) -> None:  # noqa: F811
+    engine, factory = _setup(db_url, "A")
+    with factory() as s:
+        first, second = (x["session_id"] for x in repo.schedule(s, repo.get_athlete(s))[:2])
+    procs = [_worker(db_url, "A", 1, sid) for sid in (first, second)]
+    for p in procs:
+        _out, err = p.communicate(timeout=240)
+        assert p.returncode == 0, err
+    with factory() as s:
+        a = repo.get_athlete(s)
+        assert {r.session_id for r in repo.logs_of(s, a)} == {first, second}
+        # Whatever the order, the second decision saw both logs: two compliant → progress.
+        assert [d.outcome for d in repo.decisions_of(s, a)] == ["hold", "progress"]
+        _consistent(s)
+    engine.dispose()
+
+
+@pytest.mark.timeout(300)
 def test_two_processes_logging_the_same_session_store_it_once(db_url) -> None:  # noqa: F811
     engine, factory = _setup(db_url, "A")
     with factory() as s:

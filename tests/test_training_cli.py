@@ -188,3 +188,20 @@ def test_activity_hook_fills_the_log_and_keeps_warnings(env, monkeypatch) -> Non
     assert log["warnings"] == ["surface: road, not a track"]
     assert log["activity"]["file"] == "run.fit" and len(log["activity"]["sha256"]) == 64
     assert "surface: road, not a track" in run("progress", "--no-plot").output
+
+
+def test_data_commands_name_the_bad_input(env, monkeypatch) -> None:
+    set_today(monkeypatch, START)
+    (env / "junk.json").write_text("{not json")
+    r = run("import", "junk.json", ok=False)
+    assert r.exit_code == 1 and "junk.json: not a JSON file" in r.output
+    (env / "other.json").write_text('{"format": "something-else"}')
+    r = run("import", "other.json", ok=False)
+    assert "other.json: not a retrorun athlete export" in r.output
+    r = run("export", "Nobody", "-o", "n.json", ok=False)
+    assert "no athlete called 'Nobody'" in r.output and not (env / "n.json").exists()
+    (env / "bad.toml").write_text('name = "X"\n[pain]\nnow = 14\n')
+    r = run("athlete", "add", "X", "--profile", "bad.toml", ok=False)
+    assert r.exit_code == 1 and "bad.toml" in r.output
+    r = run("athlete", "delete", "Nobody", "--yes", ok=False)
+    assert "no athlete called 'Nobody'" in r.output

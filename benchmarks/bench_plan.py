@@ -6,6 +6,11 @@ Reports the time per plan of each stage in one run, and the ratio to building th
 profile validation (pydantic), screening, ``build_plan`` (12 weeks), ``check_caps``,
 ``Plan.to_dict`` + ``json.dumps``, and ``Plan.from_dict``. Target: a 12-week plan in < 5 ms.
 Referred profiles are screened but get no plan (they are counted separately).
+
+It also compares the pure-Python cap arithmetic with what a user would otherwise reach for,
+pandas (``Series.rolling("30D").max()`` for the 1.1 × longest-in-30-days cap and a weekly
+``groupby`` + ``shift(2)`` for the two-week cap), on the same plans: the two must agree on every
+plan, and the ratio shows why the planner stays numpy/pandas-free for this small data.
 """
 
 from __future__ import annotations
@@ -63,6 +68,39 @@ def random_profile_dict(rng: random.Random) -> dict:
     }
 
 
+def growth_violations_python(plan: Plan) -> tuple[int, int]:
+    """Session-growth and two-week violations, pure Python (as in ``check_caps``)."""
+    lim = plan.limits
+    sessions = plan.sessions
+    n_session = 0
+    for i, s in enumerate(sessions):
+        lo = s.date - dt.timedelta(days=30)
+        prior = [p.backward_minutes for p in sessions[:i] if lo <= p.date < s.date]
+        if prior and s.backward_minutes > lim.session_growth_max * max(prior) + 1e-6:
+            n_session += 1
+    weekly = [w.backward_minutes for w in plan.weeks]
+    n_two = sum(1 for k in range(2, len(weekly))
+                if weekly[k - 2] > 0 and weekly[k] > lim.two_week_growth_max * weekly[k - 2] + 1e-6)
+    return n_session, n_two
+
+
+def growth_violations_pandas(plan: Plan) -> tuple[int, int]:
+    """The same two caps with pandas."""
+    import pandas as pd
+
+    lim = plan.limits
+    ss = plan.sessions
+    s = pd.Series([x.backward_minutes for x in ss],
+                  index=pd.DatetimeIndex([pd.Timestamp(x.date) for x in ss]))
+    prior = s.rolling("30D", closed="left").max()
+    n_session = int((s > lim.session_growth_max * prior + 1e-6).sum())
+    weeks = pd.Series([x.week for x in ss], index=s.index)
+    weekly = s.groupby(weeks.values).sum().reindex(range(1, len(plan.weeks) + 1), fill_value=0.0)
+    base = weekly.shift(2)
+    n_two = int(((base > 0) & (weekly > lim.two_week_growth_max * base + 1e-6)).sum())
+    return n_session, n_two
+
+
 def main(n: int = 10_000) -> None:
     rng = random.Random(20261201)
     dicts = [random_profile_dict(rng) for _ in range(n)]
@@ -102,6 +140,18 @@ def main(n: int = 10_000) -> None:
     t_load = time.perf_counter() - t0
     assert back == plans
 
+    # pure Python vs pandas for the growth caps, on plans with a synthetic spike (so the
+    # violations are non-trivial): session 3 of each plan doubled
+    k = min(500, len(plans))
+    spiked = [_spike(pl) for pl in plans[:k]]
+    t0 = time.perf_counter()
+    py = [growth_violations_python(pl) for pl in spiked]
+    t_py = (time.perf_counter() - t0) / k
+    t0 = time.perf_counter()
+    pdv = [growth_violations_pandas(pl) for pl in spiked]
+    t_pd = (time.perf_counter() - t0) / k
+    assert py == pdv, "pure Python and pandas disagree"
+
     m = len(plans)
     per = {
         "validate profile (pydantic)": t_validate / n,
@@ -118,11 +168,29 @@ def main(n: int = 10_000) -> None:
     print(f"{'stage':32s} {'ms/profile-or-plan':>20s} {'ratio to build_plan':>20s}")
     for name, v in per.items():
         print(f"{name:32s} {v * 1e3:20.3f} {v / ref:20.2f}")
+    print(f"growth caps on {k} plans (agree on every plan, {sum(a + b for a, b in py)} "
+          f"violations found): pure Python {t_py * 1e3:.3f} ms/plan, pandas {t_pd * 1e3:.3f} "
+          f"ms/plan — pandas/Python = {t_pd / t_py:.1f}×")
     for label, xs in (("wall", per_plan), ("CPU", per_plan_cpu)):
         q = statistics.quantiles(xs, n=100)
         print(f"build_plan per plan ({label}): median {statistics.median(xs) * 1e3:.3f} ms, "
               f"p99 {q[98] * 1e3:.3f} ms, max {max(xs) * 1e3:.3f} ms "
               f"(target < 5 ms at p99: {'met' if q[98] < 5e-3 else 'NOT met'})")
+
+def _spike(plan: Plan) -> Plan:
+    import dataclasses
+
+    ss = plan.sessions
+    if len(ss) < 3:
+        return plan
+    target = ss[2].session_id
+    weeks = []
+    for w in plan.weeks:
+        new = tuple(dataclasses.replace(s, backward_minutes=s.backward_minutes * 2)
+                    if s.session_id == target else s for s in w.sessions)
+        weeks.append(dataclasses.replace(w, sessions=new))
+    return dataclasses.replace(plan, weeks=tuple(weeks))
+
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)

@@ -87,3 +87,25 @@ def test_referred_athlete_gets_no_plan(profile) -> None:
         build_plan(profile, START)
     assert exc.value.result.outcome == "refer"
     assert "No plan" in str(exc.value)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), weeks=st.integers(1, 8))
+def test_every_view_renders(data, weeks) -> None:
+    from retrorun.export.handout import render_html, render_markdown
+    from retrorun.export.terminal import plan_to_text
+    from retrorun.prescription.evidence import explain
+
+    profile = data.draw(profiles(allow_flags=False))
+    if screen(profile).referred:
+        return
+    hist = data.draw(histories(START))
+    plan = build_plan(profile, START, weeks, history=hist)
+    ex = explain(plan)
+    assert ex and all(x.source for x in ex)
+    md = render_markdown(plan, explain=True)
+    assert md.count("\n### Week ") == weeks
+    html = render_html(plan, explain=True)
+    assert html.count('class="session"') == len(plan.sessions)
+    text = plan_to_text(plan, explain=True)
+    assert "Weeks" in text and "not medical advice" in " ".join(text.split())

@@ -367,7 +367,7 @@ def explain(plan: Plan) -> list[Explanation]:
         "speed.ceiling_fraction", "speed.slow_is_active", "speed.comfortable_walk")
     add("Effort", f"RPE ≤ {lim.rpe_max}", "never fast: backward running feels ≈ 3 points harder "
         "than forward at the same speed", "intensity.rpe_max", "intensity.rpe_by_phase")
-    first = plan.weeks[0].sessions[0].backward_minutes if plan.sessions else 0.0
+    first = plan.sessions[0].backward_minutes if plan.sessions else 0.0
     add("First session", f"{first:.1f} backward min", "the backward part starts at 5–10 min "
         "inside the warm-up (capped at 10 without history)", "dose.start_minutes",
         "caps.first_week_max_minutes")

@@ -280,6 +280,8 @@ def build_plan(
     """
     if isinstance(start, dt.datetime):
         start = start.date()
+    if not isinstance(start, dt.date):
+        raise TypeError(f"start must be a datetime.date, got {type(start).__name__}")
     if not 1 <= int(weeks) <= MAX_WEEKS:
         raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
     weeks = int(weeks)
@@ -467,7 +469,7 @@ def _with_id(s: Session, k: int) -> Session:
 def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tuple[str, ...]:
     notes: list[str] = []
     if result.supervised:
-        notes.append("Supervised only: " + "; ".join(
+        notes.append("Supervised only (treadmill with handrails or a coach present): " + " ".join(
             r.message for r in result.reasons if r.outcome == "supervised"))
     for r in result.reasons:
         if r.outcome == "advice":

@@ -351,7 +351,8 @@ def dump_profile_toml(profile: AthleteProfile) -> str:
     """The profile as TOML text (fields in model order, ``None`` values left out)."""
     import tomli_w
 
-    return tomli_w.dumps(profile.to_dict())
+    return ("# retrorun athlete profile — fields: docs/prescription.md; check: retrorun profile "
+            "check FILE\n" + tomli_w.dumps(profile.to_dict()))
 
 
 def save_profile(profile: AthleteProfile, path: str | os.PathLike[str]) -> Path:

@@ -217,3 +217,18 @@ def test_import_rejects_bad_files_and_stores_nothing(db) -> None:  # noqa: F811
     with pytest.raises(repo.RepositoryError, match="malformed"):
         repo.import_athlete(db, broken, source="broken.json")
     assert counts(db) == before
+
+
+def test_renew_block_after_the_end_keeps_the_level(db) -> None:  # noqa: F811
+    a = add(db).athlete
+    for _ in range(2):
+        repo.log_session(db, None, entry_for(nth(db, a, 0), pain=1, morning=0), today=LATER)
+    level = repo.decisions_of(db, a)[-1].level_after
+    end = repo.current_plan(db, a).block_end
+    with pytest.raises(repo.RepositoryError, match="runs until"):
+        repo.renew_block(db, None, start=end)
+    pv = repo.renew_block(db, None, start=end + timedelta(days=1), weeks=4)
+    assert pv.plan["start_level"] == level and pv.block_end == end + timedelta(days=28)
+    cal = repo.schedule(db, a)
+    assert any(x["date"] > end.isoformat() for x in cal)
+    assert {r.session_id for r in repo.logs_of(db, a)} <= {x["session_id"] for x in cal}

@@ -207,6 +207,25 @@ def athlete_resume(
     _disclaimer()
 
 
+def athlete_renew(
+    name: Annotated[str, typer.Argument(help="Athlete whose block has ended.")],
+    start: str = typer.Option(None, "--start", help="First day of the new block (default today)."),
+    weeks: int = typer.Option(6, "--weeks", min=1, max=52, help="Length of the block, weeks."),
+    db: str = DB_OPT,
+) -> None:
+    """Plan a new block after the current one ends, from the level reached."""
+    from retrorun.store.repository import renew_block
+
+    with _session(db) as s:
+        pv = renew_block(s, name, start=_date(start, "--start") or _today(), weeks=weeks)
+        p = pv.plan
+        typer.echo(
+            f"{name}: plan v{pv.version}, {p['start']} to {p['end']}, starting at level "
+            f"{p['start_level']}."
+        )
+    _disclaimer()
+
+
 # ---------------------------------------------------------------------------------- daily loop
 
 
@@ -257,7 +276,9 @@ def today(
                 f"{x['level']}, {round(x['backward_minutes'], 1):g} min backward."
             )
         elif not todays and a.status != "stopped":
-            typer.echo("The plan is over.")
+            typer.echo(
+                f"The block is over: plan the next one with `retrorun athlete renew {a.name}`."
+            )
         pend = [r for r in logs_of(s, a) if r.pain_next_morning is None and r.date < real_today]
         for r in pend[-3:]:
             typer.echo(
@@ -677,11 +698,14 @@ def import_(
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to *app*."""
-    athletes = typer.Typer(help="Add, list, resume and delete athletes.", no_args_is_help=True)
+    athletes = typer.Typer(
+        help="Add, list, resume, renew and delete athletes.", no_args_is_help=True
+    )
     athletes.command("add")(athlete_add)
     athletes.command("list")(athlete_list)
     athletes.command("delete")(athlete_delete)
     athletes.command("resume")(athlete_resume)
+    athletes.command("renew")(athlete_renew)
     app.add_typer(athletes, name="athlete")
     app.command("today")(today)
     app.command("log")(log)

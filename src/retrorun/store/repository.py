@@ -187,6 +187,54 @@ def resume_athlete(
         raise
 
 
+def renew_block(session: Session, name: str | None, *, start: date, weeks: int = 6) -> PlanVersion:
+    """Plan a new block for an active athlete whose block has ended.
+
+    The new block starts at the level the last decision left them at; its caps count the
+    minutes already done. Earlier versions are kept.
+    """
+    from retrorun.prescription.planner import build_plan
+
+    try:
+        a = get_athlete(session, name, lock=True)
+        ensure_can_log(a)
+        cp = current_plan(session, a)
+        if cp is not None and start <= cp.block_end:
+            raise RepositoryError(
+                f"{a.name}'s block runs until {cp.block_end}; a new block can start after it"
+            )
+        rows = logs_of(session, a)
+        ds = [d for d in decisions_of(session, a) if not d.superseded]
+        level = ds[-1].level_after if ds else None
+        versions = plan_versions(session, a)
+        version = (versions[-1].version if versions else 0) + 1
+        history = tuple((r.date, r.backward_minutes) for r in rows if r.backward_minutes > 0)
+        plan = build_plan(
+            _profile(session, a),
+            start,
+            weeks,
+            start_level=level,
+            history=history,
+            plan_id=f"{_slug(a.name)}-v{version}",
+        )
+        for v in versions:
+            v.superseded = True
+        row = PlanVersion(
+            athlete_id=a.id,
+            version=version,
+            plan=plan.to_dict(),
+            valid_from=start,
+            block_end=plan.end,
+            reason=f"new block of {weeks} weeks",
+        )
+        session.add(row)
+        _commit(session)
+        return row
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "athlete"
 

@@ -63,6 +63,7 @@ def _fail(msg: str, code: int = 1):
 @contextmanager
 def _session(db: str | None):
     """Open the database; turn store, profile and log errors into clean CLI errors."""
+    from retrorun.prescription.profile import ProfileError
     from retrorun.store.db import StoreError, make_engine, session_factory
     from retrorun.store.repository import RepositoryError
     from retrorun.training.logs import LogError
@@ -80,6 +81,8 @@ def _session(db: str | None):
                 _fail(f"invalid log entry, nothing was stored:\n{lines}")
             except RepositoryError as exc:
                 _fail(str(exc))
+            except ProfileError as exc:
+                _fail(f"stored profile: {exc}")
     finally:
         engine.dispose()
 

@@ -232,3 +232,17 @@ def test_renew_block_after_the_end_keeps_the_level(db) -> None:  # noqa: F811
     cal = repo.schedule(db, a)
     assert any(x["date"] > end.isoformat() for x in cal)
     assert {r.session_id for r in repo.logs_of(db, a)} <= {x["session_id"] for x in cal}
+
+
+def test_referred_athlete_resumes_with_a_cleared_profile(db) -> None:  # noqa: F811
+    repo.add_athlete(db, referred_profile(), start=START)
+    still = repo.resume_athlete(db, "Ref", cleared="GP", start=START)
+    assert still.screening_outcome == "refer" and still.plan is None
+    assert repo.get_athlete(db, "Ref").status == "no_plan"
+    ok = repo.resume_athlete(db, "Ref", cleared="Physio, 2026-03-01", start=START,
+                             profile_data=profile("Ref"))
+    assert ok.plan is not None and repo.get_athlete(db, "Ref").status == "active"
+    versions = db.scalars(select(ProfileVersion.version).where(
+        ProfileVersion.athlete_id == ok.athlete.id)).all()
+    assert sorted(versions) == [1, 2]
+    assert "Physio" in ok.plan.reason

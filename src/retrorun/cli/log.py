@@ -128,8 +128,9 @@ def athlete_add(
             typer.echo(f"  - {r}")
         if res.plan is None:
             typer.echo(
-                "No plan: screening says see a clinician first. The athlete is stored; "
-                "add a new profile once cleared."
+                "No plan: screening says see a clinician first. The athlete is stored; once "
+                f'cleared: `retrorun athlete resume "{res.athlete.name}" --cleared "who, when" '
+                "--profile NEW.toml`."
             )
         else:
             p = res.plan.plan

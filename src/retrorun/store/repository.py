@@ -48,7 +48,13 @@ class AddResult:
 
 
 def _reasons(result: Any) -> tuple[str, ...]:
-    return tuple(str(r) for r in getattr(result, "reasons", ()))
+    """Screening reasons as plain sentences (message, and who to see when given)."""
+    out = []
+    for r in getattr(result, "reasons", ()):
+        msg = str(getattr(r, "message", r))
+        who = getattr(r, "who_to_see", "")
+        out.append(f"{msg} See {who}." if who else msg)
+    return tuple(out)
 
 
 def add_athlete(

@@ -266,3 +266,8 @@ def test_every_rule_cites_a_registered_evidence_key() -> None:
             assert EVIDENCE[k].design_rule and EVIDENCE[k].reason, k
         else:
             assert EVIDENCE[k].citation, k
+
+
+def test_skipped_session_is_a_final_hold() -> None:
+    d = decide([s(0, 1), s(1, None, after=None, morning=None, done="no")], max_level=MAX)
+    assert d.outcome == "hold" and not d.provisional and "not_done" in codes(d)

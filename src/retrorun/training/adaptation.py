@@ -485,7 +485,7 @@ def decide(
 
     worst = max((r.outcome for r in reasons), key=_SEVERITY.__getitem__, default="progress")
     provisional = False
-    if worst in ("progress", "hold") and m is None:
+    if worst in ("progress", "hold") and m is None and e.done != "no":
         provisional = True
         add(
             "awaiting_morning",

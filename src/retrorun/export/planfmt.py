@@ -119,8 +119,13 @@ def short_decision(decision: str) -> str:
         return "↑ duration"
     if decision.startswith("hold: top"):
         return "maintain"
+    if "at the full dose" in decision:
+        return "full dose"
+    if decision.startswith("progress: maintenance"):
+        return "→ maintenance"
     if decision.startswith("hold"):
-        return "build minutes"
+        i = decision.find("(")
+        return "build" + (f" {decision[i:]}" if i >= 0 else " minutes")
     return decision
 
 

@@ -348,15 +348,16 @@ def build_plan(
                 freq += 1
                 decision = f"progress: frequency → {freq} sessions a week"
             else:
-                kind = "duration" if nxt.phase == cur.phase else \
-                    f"speed → {nxt.phase.replace('_', ' ')}"
+                kind = ("duration" if nxt.phase == cur.phase else
+                        "maintenance" if nxt.phase == "maintenance" else
+                        f"speed → {nxt.phase.replace('_', ' ')}")
                 level_i = nxt_i
                 decision = f"progress: {kind} (L{level_i})"
             full_at_level = 0
         elif full_at_level >= min_full:
             decision = "hold: top of the ladder (maintenance)"
         else:
-            decision = f"hold L{level_i}: build minutes (caps)"
+            decision = f"hold L{level_i}: build minutes"
         level = LEVELS[level_i]
         n = min(freq, level.sessions_per_week or freq)
         chosen = choose_days(tdays, n)
@@ -373,24 +374,30 @@ def build_plan(
         static_s = min(float(nominal), smax, weekly_max * 60.0 / max(len(dates), 1))
         full_s = min(float(nominal), static_s - GRAIN_S * level.reps)
         used = 0.0
+        first_binding = ""
         sessions: list[Session] = []
         for j, d in enumerate(dates):
             if timeline and (d - timeline[-1][0]).days < gap_days:
                 continue
-            budget = min(float(nominal), smax)
+            # every cap as (limit in s, name); the budget is the smallest
+            limits_s = [(float(nominal), "level"), (smax, "session maximum")]
             # the 1.1x cap: against sessions before this week (minutes step once a week) and,
             # for safety, against every earlier session of the last 30 days
             lo = d - dt.timedelta(days=30)
             before_week = [m for pd, m in timeline if lo <= pd < wstart]
             prior = [m for pd, m in timeline if lo <= pd < d]
             if before_week:
-                budget = min(budget, growth * max(before_week) * 60.0)
+                limits_s.append((growth * max(before_week) * 60.0, "1.1× cap"))
             else:
-                budget = min(budget, first_max)
+                limits_s.append((first_max, "first-week 10 min"))
             if prior:
-                budget = min(budget, growth * max(prior) * 60.0)
+                limits_s.append((growth * max(prior) * 60.0, "1.1× cap"))
             left = len(dates) - j
-            budget = min(budget, (week_cap - used) * 60.0 / left)
+            room = (week_cap - used) * 60.0 / left
+            limits_s.append((room, "2-week cap" if week_cap < weekly_max else "share cap"))
+            budget, binding = min(limits_s, key=lambda t: t[0])
+            if not sessions:
+                first_binding = binding
             budget = math.floor(budget + 1e-9)
             if budget < MIN_SESSION_S:
                 continue
@@ -426,6 +433,10 @@ def build_plan(
         sessions = [
             _with_id(s, k) for k, s in enumerate(sessions, start=1)
         ]
+        if decision.startswith("hold L") and first_binding == "level":
+            decision = f"hold L{level_i}: at the full dose (≥ {min_full} sessions before moving on)"
+        elif decision.startswith("hold L") and first_binding:
+            decision = f"hold L{level_i}: build minutes ({first_binding})"
         totals[w] = totals.get(w, 0.0) + used
         week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions),
                               decision=decision))

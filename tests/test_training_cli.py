@@ -187,7 +187,10 @@ def test_activity_hook_fills_the_log_and_keeps_warnings(env, monkeypatch) -> Non
     assert log["surface"] == "road" and log["repetitions"] == 2
     assert log["warnings"] == ["surface: road, not a track"]
     assert log["activity"]["file"] == "run.fit" and len(log["activity"]["sha256"]) == 64
-    assert "surface: road, not a track" in run("progress", "--no-plot").output
+    assert "surface: road, not a track" in run("progress", "--no-plot", "--json", "p.json").output
+    rep = json.loads((env / "p.json").read_text())
+    assert rep["athlete"] == "Sam" and rep["weeks"][0]["backward_minutes"] == 5.0
+    assert rep["warnings"] and "information only" in rep["acwr_caveat"]
 
 
 def test_data_commands_name_the_bad_input(env, monkeypatch) -> None:

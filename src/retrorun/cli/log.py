@@ -624,7 +624,10 @@ def progress(
     html: Annotated[
         Path | None, typer.Option("--html", help="HTML page path (default NAME-progress.html).")
     ] = None,
-    no_plot: bool = typer.Option(False, "--no-plot", help="Print only, write no files."),
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the numbers as JSON.")
+    ] = None,
+    no_plot: bool = typer.Option(False, "--no-plot", help="Print only, write no plot files."),
     db: str = DB_OPT,
 ) -> None:
     """Weekly load, monotony, strain, ACWR (info), compliance, look balance and pain trend."""
@@ -651,6 +654,11 @@ def progress(
         typer.echo(f"{a.name}: progress {rep.start} to {rep.end}")
         for line in progress_lines(rep):
             typer.echo(line)
+        if json_out is not None:
+            json_out.write_text(
+                json.dumps({"athlete": a.name, **rep.to_dict()}, indent=1), encoding="utf-8"
+            )
+            typer.echo(f"Wrote {json_out}.")
         if not no_plot:
             from retrorun.store.repository import _slug
             from retrorun.training.plots import write_html, write_png

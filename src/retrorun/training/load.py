@@ -164,6 +164,24 @@ class ProgressReport:
     def look_flag(self) -> bool:
         return self.look_imbalance is not None and self.look_imbalance > LOOK_IMBALANCE_FLAG
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (dates as ISO text), with the ACWR caveat."""
+        from dataclasses import asdict
+
+        def conv(v: Any) -> Any:
+            if isinstance(v, date):
+                return v.isoformat()
+            if isinstance(v, dict):
+                return {k: conv(x) for k, x in v.items()}
+            if isinstance(v, list | tuple):
+                return [conv(x) for x in v]
+            return v
+
+        d = conv(asdict(self))
+        d["band_counts"] = dict(self.band_counts)
+        d["acwr_caveat"] = ACWR_CAVEAT
+        return d
+
 
 def _mean(xs: list[float]) -> float | None:
     return float(np.mean(xs)) if xs else None

@@ -1,0 +1,1 @@
+"""Alembic migrations of the retrorun store (run by ``retrorun.store.db.upgrade``)."""

@@ -41,6 +41,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_feed_token() -> str:
+    """A fresh unguessable calendar-feed token (32 random bytes, URL-safe base64, 43 chars)."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -54,6 +61,9 @@ class Athlete(Base):
     #: (a decision said stop and refer).
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Secret in the athlete's calendar-feed URL (``retrorun serve``); rotate it to revoke
+    #: a leaked link. Not exported: an imported athlete gets a new one.
+    feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
 
     profiles: Mapped[list[ProfileVersion]] = relationship(
         back_populates="athlete",

@@ -199,11 +199,12 @@ def test_migration_gives_existing_athletes_unique_tokens(tmp_path) -> None:
     dbmod.upgrade(engine)
     assert dbmod.current_revision(engine) == dbmod.head_revision() == "0002"
     with engine.connect() as c:
-        toks = [r[0] for r in c.execute(text("SELECT feed_token FROM athlete"))]
+        toks = [r[0] for r in c.execute(text("SELECT feed_token FROM athlete ORDER BY name"))]
     assert len(toks) == 3 and len(set(toks)) == 3 and all(len(t) == 43 for t in toks)
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError, match=r"(?i)unique"), engine.begin() as c:
+        # B takes A's token
         c.execute(text("UPDATE athlete SET feed_token = :t WHERE name = 'B'"), {"t": toks[0]})
     from alembic import command
 

@@ -65,7 +65,17 @@ def _sqlite_begin(conn) -> None:  # pragma: no cover - trivial
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
+def _sqlite_query_only(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA query_only = ON")
+    cur.close()
+
+
+def _sqlite_begin_deferred(conn) -> None:  # pragma: no cover - trivial
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | None = None, *, migrate: bool = True, read_only: bool = False) -> Engine:
     """Create an engine for *url* (default: :func:`default_database_url`) and migrate it.
 
     Parameters
@@ -75,7 +85,15 @@ def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
         ``postgresql+psycopg://user@host/db``.
     migrate
         Bring the schema to the newest Alembic revision (creating it on first use).
+    read_only
+        An engine that cannot write (the web app): SQLite connections run with
+        ``PRAGMA query_only`` and plain deferred ``BEGIN``, so a reader never holds the write
+        lock and never delays a ``log``; PostgreSQL transactions are ``READ ONLY``. The
+        migration (when asked) runs first on a separate, writable engine.
     """
+    if read_only and migrate:
+        make_engine(url, migrate=True).dispose()
+        migrate = False
     url = url or default_database_url()
     try:
         parsed = make_url(url)
@@ -87,9 +105,15 @@ def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _sqlite_begin)
+            if read_only:
+                event.listen(engine, "connect", _sqlite_query_only)
+                event.listen(engine, "begin", _sqlite_begin_deferred)
+            else:
+                event.listen(engine, "begin", _sqlite_begin)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
+            if read_only and parsed.get_backend_name() == "postgresql":
+                engine = engine.execution_options(postgresql_readonly=True)
     except Exception as exc:  # unknown dialect, missing driver, unwritable folder...
         raise StoreError(
             f"cannot use database {parsed.render_as_string()}: {type(exc).__name__}: {exc}"

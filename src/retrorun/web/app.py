@@ -146,7 +146,7 @@ def create_app(
     ZoneInfo(tz)  # raises on an unknown zone
     default_at = _parse_time(at)
     token = os.environ.get(TOKEN_ENV, "") if web_token is None else web_token
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, read_only=True)
     factory = session_factory(engine)
     cache = data.CalendarCache()
 

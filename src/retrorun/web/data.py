@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -43,21 +43,32 @@ def _iso(v: Any) -> Any:
 class CalendarCache:
     """Thread-safe LRU of athletes' calendars in force, keyed by their plan-version rows."""
 
-    def __init__(self, maxsize: int = 512) -> None:
+    def __init__(self, maxsize: int = 1024) -> None:
         self.maxsize = maxsize
         self._data: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, session: Session, athlete_id: int) -> list[dict[str, Any]]:
-        """The calendar of *athlete_id* (sessions with ``plan_version``), date order."""
-        heads = session.execute(
-            select(PlanVersion.id, PlanVersion.version, PlanVersion.valid_from)
-            .where(PlanVersion.athlete_id == athlete_id)
-            .order_by(PlanVersion.version)
-        ).all()
-        key = (athlete_id, tuple((i, v, vf) for i, v, vf in heads))
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def get(
+        self, session: Session, athlete_id: int, heads: Sequence[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The calendar of *athlete_id* (sessions with ``plan_version``), date order.
+
+        *heads* are the athlete's ``(id, version, valid_from)`` plan-version rows when the
+        caller has them already.
+        """
+        if heads is None:
+            heads = session.execute(
+                select(PlanVersion.id, PlanVersion.version, PlanVersion.valid_from)
+                .where(PlanVersion.athlete_id == athlete_id)
+                .order_by(PlanVersion.version)
+            ).all()
+        key = (athlete_id, tuple((h.id, h.version, h.valid_from) for h in heads))
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
@@ -79,33 +90,151 @@ class CalendarCache:
         return cal
 
 
-def _latest_profile(session: Session, athlete_id: int) -> ProfileVersion | None:
-    return session.scalar(
-        select(ProfileVersion)
-        .where(ProfileVersion.athlete_id == athlete_id)
-        .order_by(ProfileVersion.version.desc())
-        .limit(1)
-    )
-
-
-def _current_plan(session: Session, athlete_id: int) -> PlanVersion | None:
-    """Newest plan version, without loading its plan JSON until asked."""
-    return session.scalar(
-        select(PlanVersion)
-        .where(PlanVersion.athlete_id == athlete_id)
-        .order_by(PlanVersion.version.desc())
-        .limit(1)
-    )
-
-
-def _baseline(profile: ProfileVersion | None) -> int:
-    if profile is None:
-        return 0
-    pain = (profile.data or {}).get("pain") or {}
+def _baseline(profile_data: Mapping[str, Any] | None) -> int:
+    pain = (profile_data or {}).get("pain") or {}
     try:
         return int(pain.get("now") or 0)
     except (TypeError, ValueError):
         return 0
+
+
+#: Log columns the flags need (everything but the watch-file ``activity`` JSON).
+_LOG_COLS = [c for c in SessionLog.__table__.c if c.name != "activity"]
+
+
+def _group(rows, key: str = "athlete_id") -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
+    for r in rows:
+        out.setdefault(getattr(r, key), []).append(r)
+    return out
+
+
+def _facts(
+    session: Session, cache: CalendarCache, today: date, ids: Sequence[int] | None = None
+) -> list[tuple[list[Flag], dict[str, Any]]]:
+    """Flags and overview facts of the athletes *ids* (default: all), in a few batched
+    queries (one per table) instead of a handful per athlete."""
+
+    def only(q, col):
+        return q if ids is None else q.where(col.in_(list(ids)))
+
+    athletes = session.execute(
+        only(select(Athlete.id, Athlete.name, Athlete.status), Athlete.id)
+    ).all()
+    profiles: dict[int, Any] = {}
+    for p in session.execute(
+        only(
+            select(
+                ProfileVersion.athlete_id,
+                ProfileVersion.data,
+                ProfileVersion.screening_outcome,
+                ProfileVersion.screening_reasons,
+            ).order_by(ProfileVersion.athlete_id, ProfileVersion.version),
+            ProfileVersion.athlete_id,
+        )
+    ):
+        profiles[p.athlete_id] = p  # the last one (newest version) wins
+    logs = _group(
+        session.execute(
+            only(
+                select(*_LOG_COLS).order_by(SessionLog.athlete_id, SessionLog.date, SessionLog.id),
+                SessionLog.athlete_id,
+            )
+        )
+    )
+    decisions = _group(
+        session.execute(
+            only(
+                select(
+                    Decision.id,
+                    Decision.athlete_id,
+                    Decision.outcome,
+                    Decision.provisional,
+                    Decision.level_after,
+                )
+                .where(Decision.superseded.is_(False))
+                .order_by(Decision.athlete_id, Decision.id),
+                Decision.athlete_id,
+            )
+        )
+    )
+    heads = _group(
+        session.execute(
+            only(
+                select(
+                    PlanVersion.athlete_id,
+                    PlanVersion.id,
+                    PlanVersion.version,
+                    PlanVersion.valid_from,
+                    PlanVersion.block_end,
+                ).order_by(PlanVersion.athlete_id, PlanVersion.version),
+                PlanVersion.athlete_id,
+            )
+        )
+    )
+    out = []
+    for a in athletes:
+        prof = profiles.get(a.id)
+        rows = logs.get(a.id, [])
+        ds = decisions.get(a.id, [])
+        hs = heads.get(a.id, [])
+        cal = cache.get(session, a.id, hs) if hs and a.status != "no_plan" else []
+        stop = next((d for d in reversed(ds) if d.outcome == "stop_refer"), None)
+        stop_reasons = (
+            session.scalar(select(Decision.reasons).where(Decision.id == stop.id)) or []
+            if stop is not None
+            else []
+        )
+        cp = hs[-1] if hs else None
+        flags = athlete_flags(
+            status=a.status,
+            logs=logged_sessions(rows),
+            calendar=cal,
+            today=today,
+            baseline_pain=_baseline(None if prof is None else prof.data),
+            screening_reasons=list(prof.screening_reasons or ()) if prof else (),
+            stop_reasons=stop_reasons,
+            block_end=None if cp is None else cp.block_end,
+        )
+        upcoming = [x for x in cal if date.fromisoformat(x["date"]) >= today]
+        last = ds[-1] if ds else None
+        facts = {
+            "id": a.id,
+            "name": a.name,
+            "status": a.status,
+            "screening": None if prof is None else prof.screening_outcome,
+            "plan_version": None if cp is None else cp.version,
+            "block_end": None if cp is None else _iso(cp.block_end),
+            "logs": len(rows),
+            "last_log": _iso(rows[-1].date) if rows else None,
+            "level": last.level_after if last else (upcoming[0]["level"] if upcoming else None),
+            "last_decision": None
+            if last is None
+            else {"outcome": last.outcome, "provisional": last.provisional},
+            "next_session": None
+            if not upcoming
+            else {
+                "date": upcoming[0]["date"],
+                "session_id": upcoming[0]["session_id"],
+                "level": upcoming[0]["level"],
+                "backward_minutes": upcoming[0]["backward_minutes"],
+            },
+        }
+        out.append((flags, facts))
+    return out
+
+
+def overview(session: Session, cache: CalendarCache, today: date) -> list[dict[str, Any]]:
+    """Every athlete with their flags, the athlete who needs attention most first."""
+    out = [
+        (sort_key(facts["name"], flags), {**facts, "flags": [f.to_dict() for f in flags]})
+        for flags, facts in _facts(session, cache, today)
+    ]
+    out.sort(key=lambda x: x[0])
+    rows = [r for _, r in out]
+    for r in rows:
+        r["severity"] = min((f["severity"] for f in r["flags"]), default=None)
+    return rows
 
 
 def _logs(session: Session, athlete_id: int) -> list[SessionLog]:
@@ -116,74 +245,6 @@ def _logs(session: Session, athlete_id: int) -> list[SessionLog]:
             .order_by(SessionLog.date, SessionLog.id)
         )
     )
-
-
-def _decisions(session: Session, athlete_id: int) -> list[Decision]:
-    return list(
-        session.scalars(
-            select(Decision).where(Decision.athlete_id == athlete_id).order_by(Decision.id)
-        )
-    )
-
-
-def _flags_for(
-    session: Session, a: Athlete, cache: CalendarCache, today: date
-) -> tuple[list[Flag], dict[str, Any]]:
-    """Flags of *a* and the facts the overview shows next to them."""
-    profile = _latest_profile(session, a.id)
-    rows = _logs(session, a.id)
-    ds = [d for d in _decisions(session, a.id) if not d.superseded]
-    cal = cache.get(session, a.id) if a.status != "no_plan" else []
-    cp = _current_plan(session, a.id)
-    stop = next((d for d in reversed(ds) if d.outcome == "stop_refer"), None)
-    flags = athlete_flags(
-        status=a.status,
-        logs=logged_sessions(rows),
-        calendar=cal,
-        today=today,
-        baseline_pain=_baseline(profile),
-        screening_reasons=list(profile.screening_reasons or ()) if profile else (),
-        stop_reasons=list(stop.reasons or ()) if stop is not None else (),
-        block_end=None if cp is None else cp.block_end,
-    )
-    upcoming = [s for s in cal if date.fromisoformat(s["date"]) >= today]
-    last = ds[-1] if ds else None
-    facts = {
-        "id": a.id,
-        "name": a.name,
-        "status": a.status,
-        "screening": None if profile is None else profile.screening_outcome,
-        "plan_version": None if cp is None else cp.version,
-        "block_end": None if cp is None else _iso(cp.block_end),
-        "logs": len(rows),
-        "last_log": _iso(rows[-1].date) if rows else None,
-        "level": (last.level_after if last else (upcoming[0]["level"] if upcoming else None)),
-        "last_decision": None
-        if last is None
-        else {"outcome": last.outcome, "provisional": last.provisional},
-        "next_session": None
-        if not upcoming
-        else {
-            "date": upcoming[0]["date"],
-            "session_id": upcoming[0]["session_id"],
-            "level": upcoming[0]["level"],
-            "backward_minutes": upcoming[0]["backward_minutes"],
-        },
-    }
-    return flags, facts
-
-
-def overview(session: Session, cache: CalendarCache, today: date) -> list[dict[str, Any]]:
-    """Every athlete with their flags, the athlete who needs attention most first."""
-    out = []
-    for a in session.scalars(select(Athlete)):
-        flags, facts = _flags_for(session, a, cache, today)
-        out.append((sort_key(a.name, flags), {**facts, "flags": [f.to_dict() for f in flags]}))
-    out.sort(key=lambda x: x[0])
-    rows = [r for _, r in out]
-    for r in rows:
-        r["severity"] = min((f["severity"] for f in r["flags"]), default=None)
-    return rows
 
 
 def get_athlete(session: Session, athlete_id: int) -> Athlete:
@@ -254,8 +315,13 @@ def athlete_detail(
     from retrorun.training.load import ACWR_CAVEAT, progress_report
 
     a = get_athlete(session, athlete_id)
-    flags, facts = _flags_for(session, a, cache, today)
-    profile = _latest_profile(session, a.id)
+    ((flags, facts),) = _facts(session, cache, today, [a.id])
+    profile = session.scalar(
+        select(ProfileVersion)
+        .where(ProfileVersion.athlete_id == a.id)
+        .order_by(ProfileVersion.version.desc())
+        .limit(1)
+    )
     rows = _logs(session, a.id)
     versions = list(
         session.scalars(
@@ -263,7 +329,9 @@ def athlete_detail(
         )
     )
     by_id = {v.id: v for v in versions}
-    decisions = _decisions(session, a.id)
+    decisions = list(
+        session.scalars(select(Decision).where(Decision.athlete_id == a.id).order_by(Decision.id))
+    )
     per_log: dict[int, list[Decision]] = {}
     for d in decisions:
         per_log.setdefault(d.log_id, []).append(d)
@@ -361,7 +429,12 @@ def current_plan_object(session: Session, athlete_id: int):
     a = get_athlete(session, athlete_id)
     if a.status != "active":
         return a, None
-    pv = _current_plan(session, a.id)
+    pv = session.scalar(
+        select(PlanVersion)
+        .where(PlanVersion.athlete_id == a.id)
+        .order_by(PlanVersion.version.desc())
+        .limit(1)
+    )
     if pv is None or not pv.plan:
         return a, None
     return a, Plan.from_dict(dict(pv.plan))

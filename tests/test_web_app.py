@@ -210,3 +210,51 @@ def test_postgres_overview(db_url) -> None:  # noqa: F811
         assert [r["name"] for r in rows] == ["Tom", "Ref", "Mia", "Sam"]
         page = c.get(f"/athletes/{ids['Mia']}").text
         assert "Next-morning pain 3/10 is higher than your baseline 0/10" in page
+
+
+def test_web_engine_is_read_only_and_never_blocks_a_log(db_url) -> None:  # noqa: F811
+    """The app's engine cannot write, and an open web read does not delay a CLI log
+    (SQLite: deferred BEGIN + query_only under WAL; PostgreSQL: READ ONLY transactions)."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from retrorun.store.db import make_engine, session_factory
+    from retrorun.store.repository import add_athlete, get_athlete, log_session, schedule
+    from store_helpers import START, entry_for, profile
+
+    rw = make_engine(db_url)
+    ro = make_engine(db_url, read_only=True)
+    try:
+        with session_factory(rw)() as s:
+            add_athlete(s, profile("Sam"), start=START)
+        with ro.connect() as c, pytest.raises(Exception, match=r"(?i)read.only|readonly"):
+            c.execute(text("UPDATE athlete SET status = 'stopped'"))
+        with ro.connect() as reader:
+            reader.execute(text("SELECT count(*) FROM athlete")).scalar()  # read transaction open
+            done = threading.Event()
+
+            errors: list[BaseException] = []
+
+            def write() -> None:
+                try:
+                    with session_factory(rw)() as s:
+                        first = schedule(s, get_athlete(s, "Sam"))[0]
+                        log_session(s, "Sam", entry_for(first, morning=None), today=START)
+                    done.set()
+                except BaseException as exc:  # reported below
+                    errors.append(exc)
+                    done.set()
+
+            t0 = time.monotonic()
+            th = threading.Thread(target=write)
+            th.start()
+            # A writer queued behind the reader would wait for the 30 s busy timeout.
+            assert done.wait(20), "a log waited for an open web read"
+            th.join()
+            assert errors == []
+            assert time.monotonic() - t0 < 20
+    finally:
+        ro.dispose()
+        rw.dispose()

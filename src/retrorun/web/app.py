@@ -338,6 +338,10 @@ def create_app(
             raise data.NotFound("unknown feed")
         return ics_response(s, a, tz, time)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # no icon; keeps browsers' request from a 404
+
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}

@@ -214,3 +214,11 @@ def test_migration_gives_existing_athletes_unique_tokens(tmp_path) -> None:
         cols = [r[1] for r in c.execute(text("PRAGMA table_info(athlete)"))]
     assert "feed_token" not in cols
     engine.dispose()
+
+
+def test_head_request_on_a_feed(client, clinic) -> None:
+    tok = token_of(clinic[2], "Sam")
+    r = client.head(f"/feeds/{tok}/plan.ics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    assert r.content == b""
+    assert client.head("/feeds/nope/plan.ics").status_code == 404

@@ -76,7 +76,7 @@ def serve(
         _fail(f"--tz/--time: {exc}")
     except Exception as exc:  # unknown zone (ZoneInfoNotFoundError is a KeyError)
         _fail(f"cannot start: {type(exc).__name__}: {exc}")
-    auth = "coach password required" if token else "no password (loopback only)"
+    auth = "coach password required" if token else "no password: loopback only"
     typer.echo(f"retrorun web on http://{host}:{port}/ ({auth}); Ctrl+C stops it.", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 

@@ -316,7 +316,8 @@ def create_app(
             headers={"Content-Disposition": 'inline; filename="retrorun-plan.ics"'},
         )
 
-    @app.get("/feeds/{token}/plan.ics", name="feed_by_token")
+    # HEAD too: some calendar clients check a subscription URL before fetching it.
+    @app.api_route("/feeds/{token}/plan.ics", methods=["GET", "HEAD"], name="feed_by_token")
     def feed_by_token(
         token: str,
         s: DbSession,
@@ -325,7 +326,7 @@ def create_app(
     ):
         return ics_response(s, data.athlete_by_token(s, token), tz, time)
 
-    @app.get("/athletes/{athlete_id}/plan.ics")
+    @app.api_route("/athletes/{athlete_id}/plan.ics", methods=["GET", "HEAD"])
     def feed_by_id(
         athlete_id: int,
         s: DbSession,
@@ -342,7 +343,7 @@ def create_app(
     def favicon() -> Response:
         return Response(status_code=204)  # no icon; keeps browsers' request from a 404
 
-    @app.get("/healthz")
+    @app.api_route("/healthz", methods=["GET", "HEAD"])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 

@@ -258,3 +258,19 @@ def test_web_engine_is_read_only_and_never_blocks_a_log(db_url) -> None:  # noqa
     finally:
         ro.dispose()
         rw.dispose()
+
+
+def test_stopped_and_referred_athlete_pages(client, clinic) -> None:
+    tom = client.get(f"/athletes/{clinic[1]['Tom']}").text
+    assert "Stopped: see a clinician before resuming" in tom
+    assert "the plan is stopped until a clinician's review" in tom
+    assert "knee gave way on the bend" in tom and "redflag.stop_and_refer" in tom
+    j = client.get(f"/api/athletes/{clinic[1]['Tom']}").json()
+    assert j["status"] == "stopped" and j["plan"]["stopped"] is True and j["upcoming"] == []
+    assert j["logs"][0]["decision"]["outcome"] == "stop_refer"
+    ref = client.get(f"/api/athletes/{clinic[1]['Ref']}").json()
+    assert ref["plan"] is None and ref["logs"] == [] and ref["progress"] is None
+    assert ref["screening"] == "refer" and ref["screening_reasons"]
+    page = client.get(f"/athletes/{clinic[1]['Ref']}").text
+    assert ref["screening_reasons"][0].replace("'", "&#39;") in page
+    assert client.get(f"/athletes/{clinic[1]['Ref']}/progress.svg").status_code == 404

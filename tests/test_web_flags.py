@@ -154,3 +154,43 @@ def test_sort_key_puts_the_most_severe_first(athletes) -> None:
     for (_, a), (_, b), ta, tb in zip(rows, rows[1:], tops, tops[1:], strict=False):
         if ta == tb and ta < len(SEVERITY_NAMES):
             assert sum(f.severity == ta for f in a) >= sum(f.severity == tb for f in b)
+
+
+pain = st.one_of(st.none(), st.integers(0, 10))
+
+
+@st.composite
+def random_logs(draw) -> list[LoggedSession]:
+    days = sorted(draw(st.sets(st.integers(0, 30), max_size=12)))
+    out = []
+    for d in days:
+        done = draw(st.sampled_from(["yes", "partly", "no"]))
+        out.append(log(
+            d, pain=draw(pain), after=draw(st.integers(0, 10)), morning=draw(pain), done=done,
+            minutes=draw(st.floats(0, 12, allow_nan=False)), planned=draw(st.floats(0, 10)),
+            left=draw(st.integers(0, 9)), right=draw(st.integers(0, 9)),
+            swelling=draw(st.booleans()), limp=draw(st.booleans()),
+            red_flag=draw(st.one_of(st.none(), st.just("night pain")))))
+    return out
+
+
+@given(random_logs(), st.sampled_from(["active", "stopped", "no_plan"]),
+       st.integers(0, 40), st.integers(0, 5))
+def test_flags_are_sorted_unique_and_cited(logs, status, today_offset, baseline) -> None:
+    today = D0 + timedelta(days=today_offset)
+    cal_days = sorted({s.entry.date for s in logs} | {D0 + timedelta(days=9)})
+    planned = [{"session_id": f"s{(d - D0).days}", "date": d.isoformat(),
+                "backward_minutes": 5.0} for d in cal_days]
+    flags = athlete_flags(status=status, logs=logs, calendar=planned, today=today,
+                          baseline_pain=baseline)
+    assert [f.severity for f in flags] == sorted(f.severity for f in flags)
+    assert len({f.code for f in flags}) == len(flags)
+    for f in flags:
+        assert f.title and 0 <= f.severity < len(SEVERITY_NAMES)
+        assert all(k in EVIDENCE for k in f.evidence)
+    # Anything a log of the window says about red flags or severe pain is never missed.
+    window = [s for s in logs if today - timedelta(days=14) <= s.entry.date <= today]
+    if any(s.entry.red_flag for s in window):
+        assert flags[0].severity == 0 and "red_flag" in {f.code for f in flags}
+    if any((s.entry.pain_during or 0) > 5 or s.entry.pain_after > 5 for s in window):
+        assert {"pain_above_acceptable", "pain_severe"} & {f.code for f in flags}

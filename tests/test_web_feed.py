@@ -222,3 +222,23 @@ def test_head_request_on_a_feed(client, clinic) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
     assert r.content == b""
     assert client.head("/feeds/nope/plan.ics").status_code == 404
+
+
+def test_progress_plot_is_redrawn_only_when_its_numbers_change(clinic) -> None:
+    from retrorun.store.repository import get_athlete, log_session, logs_of
+    from retrorun.web.app import create_app
+
+    _, ids, factory = clinic
+    app = create_app(clinic[0], today=TODAY + timedelta(days=7), web_token="")
+    with TestClient(app) as c:
+        first = c.get(f"/athletes/{ids['Sam']}/progress.svg").text
+        assert c.get(f"/athletes/{ids['Sam']}/progress.svg").text == first
+        assert len(app.state.plots) == 1
+        with factory() as s:
+            logged = {r.session_id for r in logs_of(s, get_athlete(s, "Sam"))}
+        nxt = next(x for x in schedule_of(factory, "Sam") if x["session_id"] not in logged)
+        with factory() as s:
+            log_session(s, "Sam", entry_for(nxt, morning=None),
+                        today=date.fromisoformat(nxt["date"]))
+        c.get(f"/athletes/{ids['Sam']}/progress.svg")
+        assert len(app.state.plots) == 2  # a new log: new numbers, drawn again

@@ -61,6 +61,9 @@ _SECURITY_HEADERS = {
 }
 #: Matplotlib's pyplot state is global: draw one figure at a time.
 _PLOT_LOCK = threading.Lock()
+#: Progress plots kept per app (≈ 60 kB each): a plot is drawn again only when its numbers
+#: change (a new log, a new day).
+PLOT_CACHE_SIZE = 256
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +152,7 @@ def create_app(
     engine = make_engine(database_url, read_only=True)
     factory = session_factory(engine)
     cache = data.CalendarCache()
+    plots: dict[tuple[str, str], str] = {}  # drawn SVGs, oldest first
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -167,6 +171,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.cache = cache
+    app.state.plots = plots
     app.state.auth = bool(token)
 
     def day() -> date:
@@ -265,14 +270,20 @@ def create_app(
             raise data.NotFound(f"{name} has no plan and no logs: nothing to plot")
         from retrorun.training.plots import progress_figure
 
+        key = (name, repr(rep))  # the report holds every number the plot draws
         with _PLOT_LOCK:
-            import matplotlib.pyplot as plt
+            svg = plots.get(key)
+            if svg is None:
+                import matplotlib.pyplot as plt
 
-            fig = progress_figure(rep, f"{name}: backward-running progress")
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg")
-            plt.close(fig)
-        return Response(buf.getvalue(), media_type="image/svg+xml")
+                fig = progress_figure(rep, f"{name}: backward-running progress")
+                buf = io.StringIO()
+                fig.savefig(buf, format="svg")
+                plt.close(fig)
+                svg = plots[key] = buf.getvalue()
+                while len(plots) > PLOT_CACHE_SIZE:
+                    plots.pop(next(iter(plots)))
+        return Response(svg, media_type="image/svg+xml")
 
     @coach_router.get("/athletes/{athlete_id}/handout", response_class=HTMLResponse)
     def handout(athlete_id: int, s: DbSession):

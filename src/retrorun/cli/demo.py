@@ -72,10 +72,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         data: Annotated[
             Path | None,
-            typer.Option("--data", help="Folder of real recordings (default: ../shared/data/real)."),
+            typer.Option("--data", help="Real recordings folder (default ../shared/data/real)."),
         ] = None,
         start: Annotated[
-            str | None, typer.Option("--start", help="Plan start, YYYY-MM-DD (default: Monday 3 weeks ago).")
+            str | None,
+            typer.Option("--start", help="Plan start, YYYY-MM-DD (default Monday 3 weeks ago)."),
         ] = None,
     ) -> None:
         """Run the main job end to end on a fresh SQLite database in --out."""
@@ -110,15 +111,39 @@ def register(app: typer.Typer) -> None:
         run("2. Their backward-running plan", "plan", p, "--start", begin.isoformat())
         run(
             "3. Deliver it: printable handout",
-            "plan", p, "--start", begin.isoformat(), "-f", "html", "-o", str(out / "plan.html"),
+            "plan",
+            p,
+            "--start",
+            begin.isoformat(),
+            "-f",
+            "html",
+            "-o",
+            str(out / "plan.html"),
         )
         run(
             "3. Deliver it: calendar and watch workouts",
-            "export-plan", p, "--start", begin.isoformat(),
-            "--ics", str(out / "plan.ics"), "--fit", str(out / "workouts"),
+            "export-plan",
+            p,
+            "--start",
+            begin.isoformat(),
+            "--ics",
+            str(out / "plan.ics"),
+            "--fit",
+            str(out / "workouts"),
         )
-        run("4. Store the athlete", "athlete", "add", "Sam", "--profile", p,
-            "--start", begin.isoformat(), "--db", db, today=begin)
+        run(
+            "4. Store the athlete",
+            "athlete",
+            "add",
+            "Sam",
+            "--profile",
+            p,
+            "--start",
+            begin.isoformat(),
+            "--db",
+            db,
+            today=begin,
+        )
 
         from retrorun.store import repository as repo
         from retrorun.store.db import open_session
@@ -131,15 +156,48 @@ def register(app: typer.Typer) -> None:
             if not todo:
                 break
             day = date.fromisoformat(todo[0]["date"])
-            run(f"5.{i} Log session {i} ({day})", "log", "--db", db, "--done", "yes",
-                "--rpe", "4", "--pain-during", str(during), "--pain-after", str(after),
-                "--looks-left", "5", "--looks-right", "5", "--surface", "track", *extra,
-                today=day)
-            run(f"5.{i} Next morning", "morning", "--db", db, "--pain", str(morning),
-                today=day + timedelta(days=1))
+            run(
+                f"5.{i} Log session {i} ({day})",
+                "log",
+                "--db",
+                db,
+                "--done",
+                "yes",
+                "--rpe",
+                "4",
+                "--pain-during",
+                str(during),
+                "--pain-after",
+                str(after),
+                "--looks-left",
+                "5",
+                "--looks-right",
+                "5",
+                "--surface",
+                "track",
+                *extra,
+                today=day,
+            )
+            run(
+                f"5.{i} Next morning",
+                "morning",
+                "--db",
+                db,
+                "--pain",
+                str(morning),
+                today=day + timedelta(days=1),
+            )
         run("6. Why the plan changed", "why", "--db", db, "--last", "2")
-        run("7. Progress", "progress", "--db", db, "--png", str(out / "progress.png"),
-            "--html", str(out / "progress.html"))
+        run(
+            "7. Progress",
+            "progress",
+            "--db",
+            db,
+            "--png",
+            str(out / "progress.png"),
+            "--html",
+            str(out / "progress.html"),
+        )
 
         root = data or _find_data()
         if root is None:
@@ -151,15 +209,40 @@ def register(app: typer.Typer) -> None:
         else:
             folder = root / _TRIAL[0]
             trial, static = str(folder / _TRIAL[1]), str(folder / _TRIAL[2])
-            run("8. Mechanics of a real run (treadmill, 3.5 m/s)", "analyze", trial,
-                "--static", static, "--json", str(out / "forward.json"),
-                "--html", str(out / "forward.html"))
-            run("8. The same run time-reversed (SYNTHETIC backward running)", "analyze", trial,
-                "--static", static, "--time-reverse", "--no-forces",
-                "--json", str(out / "backward.json"), "--html", str(out / "backward.html"))
-            run("9. Forward vs backward", "compare", str(out / "forward.json"),
-                str(out / "backward.json"), "--html", str(out / "compare.html"),
-                "--json", str(out / "compare.json"))
+            run(
+                "8. Mechanics of a real run (treadmill, 3.5 m/s)",
+                "analyze",
+                trial,
+                "--static",
+                static,
+                "--json",
+                str(out / "forward.json"),
+                "--html",
+                str(out / "forward.html"),
+            )
+            run(
+                "8. The same run time-reversed (SYNTHETIC backward running)",
+                "analyze",
+                trial,
+                "--static",
+                static,
+                "--time-reverse",
+                "--no-forces",
+                "--json",
+                str(out / "backward.json"),
+                "--html",
+                str(out / "backward.html"),
+            )
+            run(
+                "9. Forward vs backward",
+                "compare",
+                str(out / "forward.json"),
+                str(out / "backward.json"),
+                "--html",
+                str(out / "compare.html"),
+                "--json",
+                str(out / "compare.json"),
+            )
         console.rule("[bold]Done")
         console.print(f"Everything the demo wrote is in [bold]{out}[/]:")
         for f in sorted(out.rglob("*")):

@@ -463,7 +463,7 @@ def build_plan(
         week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions),
                               decision=decision))
 
-    notes = _notes(profile, result, surface)
+    notes = _notes(profile, result, surface) + _slow_note(week_list, limits)
     keys = tuple(k for k in EVIDENCE if k.split(".")[0] in (
         "dose", "placement", "speed", "intensity", "progression", "caps", "looks", "surface",
         "transfer", "start", "phase", "screening"))
@@ -519,3 +519,41 @@ def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tu
     for g in gaps_for(profile.condition.kind):
         notes.append("Evidence gap: " + g.text)
     return tuple(notes)
+
+
+def _fmt_min(m: float) -> str:
+    return f"{round(m, 1):g}"
+
+
+def growth_summary(weeks: Sequence[Week]) -> tuple[float, float, list[float]]:
+    """First and last session minutes of a plan and the first distinct per-session steps."""
+    mins = [s.backward_minutes for w in weeks for s in w.sessions]
+    if not mins:
+        return 0.0, 0.0, []
+    steps: list[float] = []
+    for m in mins:
+        if not steps or abs(m - steps[-1]) > 1e-9:
+            steps.append(m)
+    return mins[0], mins[-1], steps
+
+
+def slow_text(weeks: Sequence[Week], limits: Limits) -> str:
+    """'Why so slow': how the two growth caps shape this plan's minutes (empty when they
+    never bind)."""
+    if not any("1.1× cap" in w.decision or "2-week cap" in w.decision for w in weeks):
+        return ""
+    first, last, steps = growth_summary(weeks)
+    seq = " → ".join(_fmt_min(m) for m in steps[:5]) + (" → …" if len(steps) > 5 else "")
+    return (f"Why so slow: a session may be at most {limits.session_growth_max - 1:.0%} longer "
+            "than your longest backward session of the last 30 days (Frandsen 2025: bigger "
+            "single-session spikes raised injury rates in 5,205 runners), and a week at most "
+            f"{limits.two_week_growth_max - 1:.0%} more than the week two weeks before (Nielsen "
+            f"2014). So your backward minutes grow session by session ({seq}, rounded down to "
+            f"whole 5 s per repeat): {_fmt_min(first)} → {_fmt_min(last)} min over "
+            f"{len(weeks)} weeks. That is on purpose: the backward block is a short corrective "
+            "warm-up, and slow, regular doses are what the evidence supports.")
+
+
+def _slow_note(weeks: Sequence[Week], limits: Limits) -> tuple[str, ...]:
+    t = slow_text(weeks, limits)
+    return (t,) if t else ()

@@ -145,3 +145,45 @@ def test_caps_hold_on_block_weeks(data, weeks, offset, level) -> None:
     for w in plan.weeks:
         done = sum(1 for d, m in hist if m > 0 and week_index(d, block) == w.number)
         assert len(w.sessions) + (done if w.sessions else 0) <= 3 or not w.sessions
+
+
+def test_regress_never_plans_more_than_the_session_that_hurt(sam) -> None:
+    """Pain 6/10 in a 6.5-min L2 session → regress to L1. L1's nominal 8 min, grown by the
+    1.1× cap, would give 7.0 min — longer than the session that hurt. The step-back dose
+    (design rule) holds L1 at ≤ 6.5 / 1.1 = 5.9 → 5:50 (2 × 2:55) for two sessions, then the
+    plan progresses again; every cap still holds."""
+    hist = [*HIST[:-1], (dt.date(2026, 3, 9), 6.0), (dt.date(2026, 3, 11), 6.5)]
+    d = Decision("regress", 2, 1, False, rest_days=2)
+    new = replan(sam, d, anchor=dt.date(2026, 3, 11), end=END, history=hist, plan_id="v4",
+                 block_start=BLOCK)
+    first, second = new.sessions[:2]
+    assert first.date == dt.date(2026, 3, 14) and first.level == 1
+    assert first.backward_minutes == pytest.approx(350 / 60)
+    assert second.backward_minutes == pytest.approx(350 / 60)
+    assert first.blocks[0].title == "Backward warm-up: Backward walk 2 × 2:55"
+    assert "step-back dose" in new.weeks[0].decision
+    assert max(s.level for s in new.sessions) > 1
+    assert check_caps(new, hist) == []
+    with pytest.raises(ValueError, match="step_back_minutes"):
+        build_plan(sam, BLOCK, step_back_minutes=0)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), weeks=st.integers(1, 12))
+def test_block_titles_show_what_the_runner_does(data, weeks) -> None:
+    """The backward block's title names the scaled pattern of its step, never the nominal one."""
+    from retrorun.prescription.ladder import LEVELS
+
+    profile = data.draw(profiles(allow_flags=False))
+    if screen(profile).referred:
+        return
+    hist = data.draw(histories(dt.date(2026, 12, 1)))
+    plan = build_plan(profile, dt.date(2026, 12, 1), weeks, history=hist)
+    for s in plan.sessions:
+        b = s.blocks[0]
+        st_ = b.steps[0]
+        assert b.title == "Backward warm-up: " + LEVELS[s.level].pattern_name(st_.repeats,
+                                                                              st_.duration_s)
+        nominal = LEVELS[s.level].pattern(plan.condition)
+        if (st_.repeats, st_.duration_s) != nominal:
+            assert LEVELS[s.level].pattern_name(*nominal) not in b.title

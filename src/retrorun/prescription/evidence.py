@@ -173,6 +173,13 @@ _ENTRIES: tuple[Evidence, ...] = (
        "Progress only after ≥ 2 compliant sessions at a level", (2,), "sessions",
        "RunCalcs return-to-run guide (move up after two compliant sessions); Trials 2023 "
        "(each phase at least twice)"),
+    _e("progression.step_back_dose",
+       "After a regress: ≤ the triggering session's minutes / 1.1, held for 2 sessions", (),
+       "", "RunCalcs return-to-run guide (step back to the last stage that was tolerated)",
+       design_rule=True,
+       reason="The level one below can be longer than the session that hurt (the ladder's "
+       "nominal minutes, grown by the 1.1× cap); one growth step below the painful dose is the "
+       "last dose the cap would have allowed before it."),
     _e("caps.session_vs_longest_30d",
        "A session's backward minutes ≤ 1.1 × the longest in the previous 30 days", (1.1,), "",
        "Frandsen et al. 2025, BJSM 59:1203 (5,205 runners; >10 % spike vs longest run in 30 d "
@@ -387,7 +394,7 @@ def explain(plan: Plan) -> list[Explanation]:
     first_m, last_m, steps = growth_summary(plan.weeks)
     if steps:
         seq = " → ".join(_fmt(m) for m in steps[:6]) + (" → …" if len(steps) > 6 else "")
-        add("Why so slow", f"{_fmt(first_m)} → {_fmt(last_m)} backward min in "
+        add("Why so slow", f"{_fmt(first_m)} → at most {_fmt(last_m)} backward min in "
             f"{len(plan.weeks)} weeks",
             f"per session ({seq}): each session ≤ {lim.session_growth_max:g} × your longest of "
             "the last 30 days, so consecutive sessions may each grow 10 %; the two-week cap "

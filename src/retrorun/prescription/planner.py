@@ -231,11 +231,14 @@ def _main_block(profile: AthleteProfile) -> Block:
 
 
 def _plan_id(profile: AthleteProfile, start: dt.date, weeks: int, level: int | None,
-             hist: list[tuple[dt.date, float]], block_start: dt.date) -> str:
+             hist: list[tuple[dt.date, float]], block_start: dt.date,
+             step_back: float | None) -> str:
     inputs = {"p": profile.to_dict(), "s": start.isoformat(), "w": weeks, "l": level,
               "h": [(d.isoformat(), m) for d, m in hist]}
     if block_start != start:
         inputs["b"] = block_start.isoformat()
+    if step_back is not None:
+        inputs["sb"] = step_back
     payload = json.dumps(inputs, sort_keys=True)
     return "rr-" + hashlib.sha1(payload.encode()).hexdigest()[:10]
 
@@ -249,6 +252,7 @@ def build_plan(
     history: Sequence[tuple[dt.date, float]] = (),
     plan_id: str | None = None,
     block_start: dt.date | None = None,
+    step_back_minutes: float | None = None,
 ) -> Plan:
     """Build a backward-running plan.
 
@@ -273,6 +277,11 @@ def build_plan(
         7-day weeks counted from it: a re-plan that starts mid-block passes the block's first
         day, so its week numbers, session ids and two-week cap windows are the block's, and the
         sessions already done in the current week count towards that week.
+    step_back_minutes
+        After a regress (design rule ``design.step_back_dose``): sessions at the start level
+        stay at or below this many backward minutes, and reaching it counts as that level's
+        full dose (so the runner repeats the lower dose twice, then progresses again). ``None``
+        (default): no such ceiling.
 
     Returns
     -------
@@ -300,6 +309,9 @@ def build_plan(
         raise TypeError(f"block_start must be a datetime.date, got {type(block_start).__name__}")
     if block_start > start:
         raise ValueError(f"block_start {block_start} is after the plan start {start}")
+    if step_back_minutes is not None and not (step_back_minutes > 0
+                                              and math.isfinite(step_back_minutes)):
+        raise ValueError(f"step_back_minutes must be > 0, got {step_back_minutes!r}")
     result = screen(profile)
     if result.referred:
         raise ReferralError(result)
@@ -358,6 +370,8 @@ def build_plan(
         wstart = block_start + dt.timedelta(days=7 * (w - 1))
         if w == first_week:
             decision = f"start at L{level_i}"
+            if step_back_minutes is not None:
+                decision += f": step-back dose ≤ {step_back_minutes:.1f} min"
         elif full_at_level >= min_full and level_i + 1 < len(LEVELS):
             cur = LEVELS[level_i]
             nxt_i = level_i + 1
@@ -395,6 +409,10 @@ def build_plan(
         # reaching it counts as the level's full dose, so progression does not stall on it
         static_s = min(float(nominal), smax, weekly_max * 60.0 / max(len(dates) + done_here, 1))
         full_s = min(float(nominal), static_s - GRAIN_S * level.reps)
+        step_back_s = None
+        if step_back_minutes is not None and level_i == first_level:
+            step_back_s = step_back_minutes * 60.0
+            full_s = min(full_s, step_back_s - GRAIN_S * level.reps)
         used = totals.get(w, 0.0)  # minutes already done this week (history)
         first_binding = ""
         sessions: list[Session] = []
@@ -403,6 +421,8 @@ def build_plan(
                 continue
             # every cap as (limit in s, name); the budget is the smallest
             limits_s = [(float(nominal), "level"), (smax, "session maximum")]
+            if step_back_s is not None:
+                limits_s.append((step_back_s, "step-back dose"))
             # the 1.1x cap (Frandsen 2025) is per session: against the longest session of
             # the previous 30 days, so consecutive sessions may each grow by 10 % (the
             # two-week cap bounds what that adds up to); a first week without any session
@@ -455,7 +475,10 @@ def build_plan(
         sessions = [
             _with_id(s, k) for k, s in enumerate(sessions, start=done_here + 1)
         ]
-        if decision.startswith("hold L") and first_binding == "level":
+        if decision.startswith("hold L") and first_binding == "step-back dose":
+            decision = (f"hold L{level_i}: step-back dose (≥ {min_full} sessions before "
+                        "moving on)")
+        elif decision.startswith("hold L") and first_binding == "level":
             decision = f"hold L{level_i}: at the full dose (≥ {min_full} sessions before moving on)"
         elif decision.startswith("hold L") and first_binding:
             decision = f"hold L{level_i}: build minutes ({first_binding})"
@@ -463,12 +486,13 @@ def build_plan(
         week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions),
                               decision=decision))
 
-    notes = _notes(profile, result, surface) + _slow_note(week_list, limits)
+    notes = _notes(profile, result, surface, slow_text(week_list, limits))
     keys = tuple(k for k in EVIDENCE if k.split(".")[0] in (
         "dose", "placement", "speed", "intensity", "progression", "caps", "looks", "surface",
         "transfer", "start", "phase", "screening"))
     return Plan(
-        plan_id=plan_id or _plan_id(profile, start, weeks, start_level, hist, block_start),
+        plan_id=plan_id or _plan_id(profile, start, weeks, start_level, hist, block_start,
+                                    step_back_minutes),
         athlete=profile.name,
         condition=cond,
         side=profile.condition.side,
@@ -500,7 +524,8 @@ def _with_id(s: Session, k: int) -> Session:
     )
 
 
-def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tuple[str, ...]:
+def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str,
+           slow: str = "") -> tuple[str, ...]:
     notes: list[str] = []
     if result.supervised:
         notes.append("Supervised only (treadmill with handrails or a coach present): " + " ".join(
@@ -516,6 +541,8 @@ def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tu
                      "(postural LBP study).")
     notes.append("Stop the backward block if pain passes 5/10, and see a clinician if pain "
                  "changes how you move or does not settle by the next morning.")
+    if slow:
+        notes.append(slow)
     for g in gaps_for(profile.condition.kind):
         notes.append("Evidence gap: " + g.text)
     return tuple(notes)
@@ -526,15 +553,17 @@ def _fmt_min(m: float) -> str:
 
 
 def growth_summary(weeks: Sequence[Week]) -> tuple[float, float, list[float]]:
-    """First and last session minutes of a plan and the first distinct per-session steps."""
+    """First and longest session minutes of a plan and its distinct per-session steps up to
+    the longest."""
     mins = [s.backward_minutes for w in weeks for s in w.sessions]
     if not mins:
         return 0.0, 0.0, []
+    top = max(mins)
     steps: list[float] = []
-    for m in mins:
+    for m in mins[:mins.index(top) + 1]:
         if not steps or abs(m - steps[-1]) > 1e-9:
             steps.append(m)
-    return mins[0], mins[-1], steps
+    return mins[0], top, steps
 
 
 def slow_text(weeks: Sequence[Week], limits: Limits) -> str:
@@ -549,11 +578,8 @@ def slow_text(weeks: Sequence[Week], limits: Limits) -> str:
             "single-session spikes raised injury rates in 5,205 runners), and a week at most "
             f"{limits.two_week_growth_max - 1:.0%} more than the week two weeks before (Nielsen "
             f"2014). So your backward minutes grow session by session ({seq}, rounded down to "
-            f"whole 5 s per repeat): {_fmt_min(first)} → {_fmt_min(last)} min over "
+            f"whole 5 s per repeat): from {_fmt_min(first)} to at most {_fmt_min(last)} min in "
             f"{len(weeks)} weeks. That is on purpose: the backward block is a short corrective "
             "warm-up, and slow, regular doses are what the evidence supports.")
 
 
-def _slow_note(weeks: Sequence[Week], limits: Limits) -> tuple[str, ...]:
-    t = slow_text(weeks, limits)
-    return (t,) if t else ()

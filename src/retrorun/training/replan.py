@@ -61,6 +61,15 @@ def replan(
     if block_start is None or block_start > start:
         # the block's weeks end on `end`: day 1 of the week of `start` on that grid
         block_start = start - timedelta(days=(start - end - timedelta(days=1)).days % 7)
+    # after a regress, hold the stepped-back level one 1.1× step below the session that
+    # triggered it (design rule progression.step_back_dose), so the next sessions are never
+    # longer than the one that hurt
+    step_back = None
+    done = sorted((d, m) for d, m in history if m > 0)
+    if decision.outcome == "regress" and done:
+        from retrorun.prescription.evidence import value
+
+        step_back = done[-1][1] / value("caps.session_vs_longest_30d")
     first = (start - block_start).days // 7
     weeks = max(1, (end - block_start).days // 7 - first + 1)
     return build_plan(
@@ -71,4 +80,5 @@ def replan(
         history=tuple(history),
         plan_id=plan_id,
         block_start=block_start,
+        step_back_minutes=step_back,
     )

@@ -187,3 +187,30 @@ def test_block_titles_show_what_the_runner_does(data, weeks) -> None:
         nominal = LEVELS[s.level].pattern(plan.condition)
         if (st_.repeats, st_.duration_s) != nominal:
             assert LEVELS[s.level].pattern_name(*nominal) not in b.title
+
+
+@pytest.mark.parametrize("name", ["novice-lateral-knee", "experienced-low-back", "plantar-heel",
+                                  "prevention", "supervised-balance"])
+def test_every_view_shows_the_gaps_and_the_scaled_numbers(name) -> None:
+    from retrorun.export.handout import render_html, render_markdown
+    from retrorun.export.terminal import plan_to_text
+    from retrorun.prescription.evidence import gaps_for
+
+    plan = build_plan(load_profile(EXAMPLES / f"{name}.toml"), dt.date(2026, 12, 1))
+    md = render_markdown(plan, explain=True)
+    html = render_html(plan)
+    text = " ".join(plan_to_text(plan, width=400).replace("│", " ").split())
+    for g in gaps_for(plan.condition):
+        assert g.text in md and g.text in " ".join(html.split()) and g.text in text
+    assert "Why so slow" in md  # the explanation row, and the note when the caps bind
+    for s in plan.sessions:
+        b = s.blocks[0]
+        assert b.title in html
+        # markdown: the block label, then the scaled step (no nominal pattern in between)
+        assert f"Backward warm-up: {b.steps[0].repeats} × " in md or \
+            f"Backward warm-up: {b.steps[0].duration_s // 60}:" in md
+    if name == "novice-lateral-knee":
+        assert "Why so slow: a session may be at most 10% longer" in md
+        assert "from 5 to at most 10 min in 6 weeks" in text
+        assert "Backward warm-up: Backward walk 2 × 2:45" in html
+        assert "2 × 4:00: 2 × 2:45" not in md

@@ -214,3 +214,23 @@ def test_every_view_shows_the_gaps_and_the_scaled_numbers(name) -> None:
         assert "from 5 to at most 10 min in 6 weeks" in text
         assert "Backward warm-up: Backward walk 2 × 2:45" in html
         assert "2 × 4:00: 2 × 2:45" not in md
+
+
+def test_calendar_and_watch_exports_show_the_scaled_numbers(sam) -> None:
+    """ICS and FIT read Plan.to_dict(): the capped L1 session (2 × 2:45 = 5.5 min) shows 2:45
+    everywhere, never the nominal 4:00, and minutes are rounded for people."""
+    from retrorun.export.fit_workout import session_steps, workout_name
+    from retrorun.export.ics import session_description, session_title
+
+    plan = build_plan(sam, dt.date(2026, 12, 1))
+    s = plan.to_dict()["weeks"][1]["sessions"][0]
+    desc = session_description(s)
+    assert "Backward warm-up: Backward walk 2 × 2:45" in desc
+    assert "2 × 2 min 45 s Backward walk" in desc and "4:00" not in desc
+    assert session_title(s) == "Backward warm-up 5.5 min + run (week 2)"
+    back = [st for st in session_steps(s) if st.backward]
+    assert [st.duration_s for st in back] == [165.0, 165.0]
+    assert all(st.name == "Backward walk 165s" for st in back)
+    s4 = plan.to_dict()["weeks"][3]["sessions"][1]  # 2 × 3:50 = 7.67 min
+    assert session_title(s4).startswith("Backward warm-up 7.7 min")
+    assert workout_name(s4) == "Retro 2026-12-26 7.7min"

@@ -118,19 +118,25 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 @SETTINGS
 @given(data=st.data(), weeks=st.integers(1, 10), offset=st.integers(0, 20),
-       level=st.none() | st.integers(0, 12))
-def test_caps_hold_on_block_weeks(data, weeks, offset, level) -> None:
-    """Any block start up to 20 days before the plan start, any history: no cap is broken,
-    weeks and ids follow the block's weeks, and no week holds more sessions than it asks for
-    counting the history of that week."""
+       level=st.none() | st.integers(0, 12),
+       step_back=st.none() | st.floats(0.5, 20.0))
+def test_caps_hold_on_block_weeks(data, weeks, offset, level, step_back) -> None:
+    """Any block start up to 20 days before the plan start, any history, with or without a
+    step-back dose: no cap is broken, weeks and ids follow the block's weeks, and no week holds
+    more sessions than it asks for counting the history of that week."""
     profile = data.draw(profiles(allow_flags=False))
     if screen(profile).referred:
         return
     start = dt.date(2026, 12, 1)
     block = start - dt.timedelta(days=offset)
     hist = data.draw(histories(start))
-    plan = build_plan(profile, start, weeks, start_level=level, history=hist, block_start=block)
+    plan = build_plan(profile, start, weeks, start_level=level, history=hist, block_start=block,
+                      step_back_minutes=step_back)
     assert check_caps(plan, hist) == []
+    if step_back is not None:
+        for s in plan.sessions:
+            if s.level == plan.start_level:
+                assert s.backward_minutes <= step_back + 1e-9
     first = week_index(start, block)
     assert [w.number for w in plan.weeks] == list(range(first, first + weeks))
     assert plan.end == block + dt.timedelta(days=7 * (first + weeks - 1) - 1)

@@ -148,7 +148,7 @@ def render_markdown(plan: Plan, *, explain: bool = False) -> str:
             out.append(f"- **{s['date']}** · L{s['level']} {s['phase']} · {s['minutes']} backward "
                        f"min{sup}")
             for i, b in enumerate(s["blocks"], start=1):
-                out.append(f"    {i}. {b['title']}: " + "; ".join(b["lines"]))
+                out.append(f"    {i}. {b['title'].split(':')[0]}: " + "; ".join(b["lines"]))
                 if b["kind"] == "backward_warmup":
                     out.append(f"        - surface: {b['surface']}"
                                + "".join(f"; {x}" for x in b["surface_cues"]))

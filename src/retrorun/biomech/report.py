@@ -178,7 +178,7 @@ _CSS = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:1.5em au
 color:#222;line-height:1.4;overflow-wrap:break-word}
 h1{font-size:1.6em;margin:0 0 .3em}h2{border-bottom:2px solid #1f5fa8;padding-bottom:2px}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}
-th{background:#f4f4f4;font-weight:600}td{overflow-wrap:anywhere}
+th{background:#f4f4f4;font-weight:600}
 .scroll{max-width:100%;overflow-x:auto}svg{max-width:100%;height:auto;display:block}
 .note{color:#555;font-size:.9em}
 .disclaimer{border:1px solid #a02020;color:#a02020;padding:6px 10px;border-radius:4px;

@@ -44,7 +44,7 @@ def progress_figure(report: ProgressReport, title: str = ""):
     ax1.axhspan(3, 5, color="tab:orange", alpha=0.08, lw=0)
     ax1.axhline(5, color="tab:red", lw=0.8, ls="--")
     for y, txt in ((1.5, "0–3 safe"), (4.0, "3–5 acceptable"), (5.4, "> 5 stop the block")):
-        ax1.text(1.0, y, txt, transform=ax1.get_yaxis_transform(), ha="right", va="center",
+        ax1.text(0.99, y, txt, transform=ax1.get_yaxis_transform(), ha="right", va="center",
                  fontsize=8, color="0.35")
     ax1.set_ylim(0, 10)
     ax1.set_ylabel("pain (0–10)")

@@ -37,9 +37,21 @@ def test_novice_plan_shape(novice: Plan) -> None:
     assert [s.date.strftime("%a") for s in novice.weeks[0].sessions] == ["Wed", "Sat", "Mon"]
     assert novice.sessions[0].session_id == "2026-12-02-w1s1"
     assert novice.weeks[1].sessions[2].session_id == "2026-12-14-w2s3"
-    # entry dose 5 min (FIFA 11+ 5-10 min); 1.1× per week after that
-    assert [w.sessions[0].backward_minutes for w in novice.weeks] == pytest.approx(
-        [5.0, 5.5, 6.0, 6.5, 7.0, 460 / 60])
+    # entry dose 5 min (FIFA 11+ 5-10 min); then each session ≤ 1.1 × the longest of the
+    # last 30 days (Frandsen 2025), floored to the 5-s grain per repeat (2 repeats: 10 s):
+    # 5 → 5.5 (330 s) → 6.0 (363 → 360 s) → 6.5 (396 → 390 s); week 3 is held by the
+    # two-week cap (1.3 × 15 = 19.5 min = 3 × 6.5); week 4: 7.0 (429 → 420 s), 7:40
+    # (462 → 460 s), 8.0 (the L1 nominal 2 × 4:00); week 6 moves to L2 (2 × 5:00)
+    assert [[round(s.backward_minutes * 60) for s in w.sessions] for w in novice.weeks] == [
+        [300, 300, 300], [330, 360, 390], [390, 390, 390], [420, 460, 480], [480, 480, 480],
+        [520, 570, 600]]
+    assert [w.backward_minutes for w in novice.weeks][:3] == pytest.approx([15, 18, 19.5])
+    assert "2-week cap" in novice.weeks[2].decision
+    assert novice.weeks[5].decision == "progress: duration (L2)"
+    # the block title shows the scaled pattern the runner actually does
+    s = novice.weeks[1].sessions[0]
+    assert s.blocks[0].title == "Backward warm-up: Backward walk 2 × 2:45"
+    assert s.blocks[0].steps[0].duration_s == 165
     assert novice.disclaimer == DISCLAIMER
     assert any("IT-band" in n for n in novice.notes)
     assert check_caps(novice) == []
@@ -102,7 +114,7 @@ def test_supervised_without_treadmill_needs_coach() -> None:
 
 
 def test_plantar_walks_and_shows_gap() -> None:
-    plan = build_plan(_load("plantar-heel"), START, 14)
+    plan = build_plan(_load("plantar-heel"), START, 12)
     assert all(s.phase == "backward_walk" for s in plan.sessions)
     assert plan.sessions[0].surface == "treadmill"  # track > treadmill > flat path
     assert any("plantar" in n and "Evidence gap" in n for n in plan.notes)

@@ -103,9 +103,10 @@ def _check_table(mech: dict[str, Any]) -> str:
                     f"<td>{c['rms_diff_pct_peak']:.1f} %</td><td>{c['r']:.3f}</td></tr>")
     if not rows:
         return ""
-    return ("<table><tr><th>side</th><th>frames</th><th>peak KAM lever (N·m)</th>"
-            "<th>peak KAM inverse dynamics (N·m)</th><th>RMS diff (N·m)</th>"
-            "<th>% of peak</th><th>r</th></tr>" + "".join(rows) + "</table>")
+    return ("<div class='scroll'><table><tr><th>side</th><th>frames</th>"
+            "<th>peak KAM lever (N·m)</th><th>peak KAM inverse dynamics (N·m)</th>"
+            "<th>RMS diff (N·m)</th><th>% of peak</th><th>r</th></tr>" + "".join(rows)
+            + "</table></div>")
 
 
 def report_sections(mech: dict[str, Any]) -> list[Any]:
@@ -149,9 +150,27 @@ def report_sections(mech: dict[str, Any]) -> list[Any]:
     return sections
 
 
-def comparison_html(result: dict[str, Any], mech_a: dict[str, Any], mech_b: dict[str, Any]
-                    ) -> str:
-    """Self-contained HTML page of a comparison (overlaid curves + statistics table)."""
+_PAGE_CSS = """body{font-family:system-ui,sans-serif;max-width:1250px;margin:1.5em auto;
+padding:0 16px;
+color:#222;line-height:1.4;overflow-wrap:break-word}
+h1{font-size:1.6em;margin:0 0 .3em}h2{border-bottom:2px solid #1f5fa8;padding-bottom:2px}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}
+th{background:#f4f4f4;position:sticky;top:0}td.num{text-align:right;white-space:nowrap}
+tr.sig td{background:#fff4d6}.scroll{max-width:100%;overflow-x:auto}
+svg{max-width:100%;height:auto;display:block}
+.note{color:#555;font-size:.9em}
+.disclaimer{border:1px solid #a02020;color:#a02020;padding:6px 10px;border-radius:4px;
+font-size:.9em}
+@media (max-width:640px){body{padding:0 10px}h1{font-size:1.3em}}
+@media print{body{max-width:none;margin:0;padding:0}th{position:static}}"""
+
+
+def comparison_html(result: dict[str, Any], mech_a: dict[str, Any], mech_b: dict[str, Any],
+                    notes: list[str] | tuple[str, ...] = ()) -> str:
+    """Self-contained HTML page of a comparison (overlaid curves + statistics table).
+
+    *notes* are shown as warnings at the top (e.g. that a trial is synthetic).
+    """
     from retrorun import DISCLAIMER
 
     la, lb = result["labels"]
@@ -159,35 +178,48 @@ def comparison_html(result: dict[str, Any], mech_a: dict[str, Any], mech_b: dict
     phase = ("stride" if mech_a.get("curves", {}).get("stride")
              and mech_b.get("curves", {}).get("stride") else "stance")
     figs = _svg(ANGLE_PANELS, cond, phase) + _svg(KNEE_PANELS, cond, "stance")
-    rows = []
+    rows, empty = [], []
+    f = lambda v: "–" if v is None else f"{v:+.2f}"  # noqa: E731
+    g = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
     for metric, sides in result["metrics"].items():
         for side, s in sides.items():
+            if not s["n_a"] and not s["n_b"]:  # the model has no such angle: listed below
+                empty.append(f"{metric} ({side})")
+                continue
             ci = s.get("ci_t") or [None, None]
             cb = s.get("ci_bootstrap") or [None, None]
-            f = lambda v: "–" if v is None else f"{v:+.2f}"  # noqa: E731
-            g = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+            sig = ci[0] is not None and ci[1] is not None and (ci[0] > 0 or ci[1] < 0)
             rows.append(
-                f"<tr><td>{html.escape(metric)}</td><td>{side}</td><td>{s['n_a']}</td>"
-                f"<td>{s['n_b']}</td><td>{g(s['mean_a'])}</td><td>{g(s['mean_b'])}</td>"
-                f"<td>{f(s['difference'])}</td><td>{f(ci[0])} … {f(ci[1])}</td>"
-                f"<td>{f(cb[0])} … {f(cb[1])}</td><td>{f(s['hedges_g'])}</td>"
-                f"<td>{'–' if s['p_value'] is None else format(s['p_value'], '.3g')}</td></tr>")
+                f"<tr{' class=sig' if sig else ''}><td>{html.escape(metric)}</td><td>{side}</td>"
+                f"<td class=num>{s['n_a']}</td><td class=num>{s['n_b']}</td>"
+                f"<td class=num>{g(s['mean_a'])}</td><td class=num>{g(s['mean_b'])}</td>"
+                f"<td class=num>{f(s['difference'])}</td>"
+                f"<td class=num>{f(ci[0])} … {f(ci[1])}</td>"
+                f"<td class=num>{f(cb[0])} … {f(cb[1])}</td><td class=num>{f(s['hedges_g'])}</td>"
+                f"<td class=num>{'–' if s['p_value'] is None else format(s['p_value'], '.3g')}"
+                "</td></tr>")
     summary = "".join(f"<li>{html.escape(s)}</li>" for s in result["summary"]) or \
         "<li>No per-stride metric differs with a 95 % CI excluding zero.</li>"
     mode = "paired (stride i with stride i)" if result["paired"] else "unpaired (Welch)"
-    return f"""<!doctype html><html><head><meta charset="utf-8">
+    warn = "".join(f"<p class='disclaimer'>{html.escape(n)}</p>" for n in notes)
+    missing = (f"<p class='note'>Not in these trials' data (no rows): "
+               f"{html.escape(', '.join(empty))}.</p>" if empty else "")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>retrorun compare: {html.escape(la)} vs {html.escape(lb)}</title>
-<style>body{{font-family:sans-serif;max-width:1250px;margin:auto}}
-table{{border-collapse:collapse;font-size:12px}}td,th{{border:1px solid #ccc;padding:2px 6px}}
-</style></head><body>
+<style>{_PAGE_CSS}</style></head><body>
 <h1>{html.escape(la)} vs {html.escape(lb)}</h1>
+<p class="disclaimer">{html.escape(DISCLAIMER)}</p>{warn}
 <p>Differences are {html.escape(lb)} − {html.escape(la)}; statistics {mode}; 95 % CIs from
-the t distribution and a seeded percentile bootstrap; effect size Hedges' g.</p>
+the t distribution and a seeded percentile bootstrap; effect size Hedges' g. Metric names end
+in their unit (deg, mm, s, pct = % body weight × height).</p>
 <h2>Summary</h2><ul>{summary}</ul>
 <h2>Curves (solid: {html.escape(la)}, dashed: {html.escape(lb)})</h2>{figs}
 <h2>Per-stride statistics</h2>
-<table><tr><th>metric</th><th>side</th><th>n {html.escape(la)}</th><th>n {html.escape(lb)}</th>
+<p class="note">Highlighted rows: the 95 % CI (t) of the difference excludes zero.</p>
+<div class="scroll"><table><thead><tr><th>metric</th><th>side</th>
+<th>n {html.escape(la)}</th><th>n {html.escape(lb)}</th>
 <th>mean {html.escape(la)}</th><th>mean {html.escape(lb)}</th><th>difference</th>
-<th>95 % CI (t)</th><th>95 % CI (bootstrap)</th><th>Hedges' g</th><th>p</th></tr>
-{''.join(rows)}</table>
-<p><small>{html.escape(DISCLAIMER)}</small></p></body></html>"""
+<th>95 % CI (t)</th><th>95 % CI (bootstrap)</th><th>Hedges' g</th><th>p</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table></div>{missing}
+<p class="note">{html.escape(DISCLAIMER)}</p></body></html>"""

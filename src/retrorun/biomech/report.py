@@ -63,7 +63,10 @@ def fig_events(res: AnalysisResult) -> Any:
                 ax.plot(t[sel], res.joint_centres[key][sel, 2] * 100, color=_COLORS[s], ls=ls,
                         lw=1, label=f"{s} {key.split('_')[0]}")
     ax.set_ylabel("marker height (cm)")
-    ax.legend(fontsize=7, ncol=4, loc="upper right")
+    # legend above the axes: inside, it covers the curves
+    ax.legend(fontsize=8, ncol=4, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False,
+              borderaxespad=0.2)
+    ax.set_title(f"Gait events ({res.events.source})", fontsize=10, loc="left")
     _mark_events(ax, res, a, b)
     if tr.plates:
         ax2 = axes[1, 0]
@@ -73,11 +76,12 @@ def fig_events(res: AnalysisResult) -> Any:
             lab = p.name + (f" ({p.foot})" if p.foot else "")
             ax2.plot(tf[sf], p.force[sf, 2], lw=1, label=lab)
         ax2.set_ylabel("vertical GRF (N)")
-        ax2.legend(fontsize=7, loc="upper right")
+        ax2.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                   borderaxespad=0.2)
         _mark_events(ax2, res, a, b)
     axes[-1, 0].set_xlabel("time (s) — solid: foot strike, dashed: toe off; "
                            "blue left, red right")
-    fig.suptitle(f"Gait events ({res.events.source})", fontsize=10)
+    fig.tight_layout()
     return fig
 
 
@@ -128,7 +132,7 @@ def fig_bars(res: AnalysisResult) -> Any:
 def _table(rows: list[tuple[str, Any]]) -> str:
     cells = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                     for k, v in rows)
-    return f"<table>{cells}</table>"
+    return f"<div class='scroll'><table>{cells}</table></div>"
 
 
 def core_sections(res: AnalysisResult) -> list[ReportSection]:
@@ -165,14 +169,24 @@ def core_sections(res: AnalysisResult) -> list[ReportSection]:
         ReportSection("Summary", html=summary_html),
         ReportSection("Gait events", figures=[fig_events]),
         ReportSection("Centre of mass", figures=[fig_com]),
-        ReportSection("Left / right", figures=[fig_bars]),
+        ReportSection("Left / right", html="<p class='note'>Mean ± SD over each side's "
+                      "cycles; blue left, red right.</p>", figures=[fig_bars]),
     ]
 
 
-_CSS = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}
+_CSS = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:1.5em auto;padding:0 16px;
+color:#222;line-height:1.4;overflow-wrap:break-word}
+h1{font-size:1.6em;margin:0 0 .3em}h2{border-bottom:2px solid #1f5fa8;padding-bottom:2px}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}
-th{background:#f4f4f4;font-weight:600}svg{max-width:100%;height:auto}
-.note{color:#555;font-size:.9em}"""
+th{background:#f4f4f4;font-weight:600}
+.scroll{max-width:100%;overflow-x:auto}svg{max-width:100%;height:auto;display:block}
+.note{color:#555;font-size:.9em}
+.disclaimer{border:1px solid #a02020;color:#a02020;padding:6px 10px;border-radius:4px;
+font-size:.9em}
+section{break-inside:avoid-page}
+@media (max-width:640px){body{padding:0 10px;margin-top:.8em}h1{font-size:1.3em}
+th,td{padding:3px 5px;font-size:.9em}}
+@media print{body{max-width:none;margin:0;padding:0}}"""
 
 
 def render_report(res: AnalysisResult) -> str:
@@ -192,9 +206,15 @@ def render_report(res: AnalysisResult) -> str:
                 body += f"<p class='note'>figure failed: {html.escape(str(exc))}</p>"
         parts.append(f"<section><h2>{html.escape(sec.title)}</h2>{body}</section>")
     title = html.escape(Path(str(res.trial.meta.get("source", "trial"))).name)
+    synth = ""
+    if res.trial.synthetic:
+        synth = ("<p class='disclaimer'><b>SYNTHETIC trial</b> — "
+                 f"{html.escape(str(res.trial.meta.get('synthetic_note', '')))}</p>")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>retrorun analyze — {title}</title><style>{_CSS}</style></head><body>"
-            f"<h1>retrorun analyze — {title}</h1>{''.join(parts)}"
+            f"<h1>retrorun analyze — {title}</h1>"
+            f"<p class='disclaimer'>{html.escape(DISCLAIMER)}</p>{synth}{''.join(parts)}"
             f"<p class='note'>{html.escape(DISCLAIMER)}</p></body></html>")
 
 

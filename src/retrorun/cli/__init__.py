@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "retrorun.cli.activity",
     "retrorun.cli.analyze",
     "retrorun.cli.lab",
+    "retrorun.cli.demo",
     "retrorun.cli.web",
 )
 

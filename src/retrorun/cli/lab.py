@@ -84,7 +84,9 @@ def register(app: typer.Typer) -> None:
         if html_out is not None:
             from retrorun.biomech.mechanics_report import comparison_html
 
-            _atomic_write(html_out, comparison_html(res, ma, mb))
+            notes = [f"{lab}: SYNTHETIC trial — {d['trial'].get('synthetic_note') or ''}"
+                     for lab, d in ((la, da), (lb, db)) if d.get("trial", {}).get("synthetic")]
+            _atomic_write(html_out, comparison_html(res, ma, mb, notes))
         from rich.console import Console
         from rich.table import Table
 

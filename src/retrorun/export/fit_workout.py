@@ -196,7 +196,7 @@ def workout_name(session: dict[str, Any]) -> str:
     mins = session.get("backward_minutes")
     base = f"Retro {session.get('date', '')}"
     if mins:
-        base += f" {float(mins):g}min"
+        base += f" {round(float(mins), 1):g}min"
     return base[:NAME_MAX]
 
 

@@ -33,6 +33,11 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
                 blocks.append({
                     "kind": b.kind,
                     "title": b.title,
+                    # The level's name is its full dose ("Backward walk 2 × 4:00"); a session
+                    # building up to it does less, so the HTML heads the block generically
+                    # and names the level target separately.
+                    "heading": "Backward warm-up" if b.kind == "backward_warmup" else b.title,
+                    "target": b.title.split(": ", 1)[-1] if b.kind == "backward_warmup" else "",
                     "lines": f.block_lines(b),
                     "surface": f.surface_label(b.surface),
                     "surface_cues": list(b.surface_cues),
@@ -49,7 +54,15 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
                 "supervised": s.supervised,
                 "blocks": blocks,
             })
-        weeks.append({**row, "sessions": sessions})
+        warm = [b for s in sessions for b in s["blocks"] if b["kind"] == "backward_warmup"]
+        weeks.append({
+            **row,
+            "sessions": sessions,
+            # the compact layout prints surface and cues once a week (unique, in order)
+            "surfaces": list(dict.fromkeys(x for b in warm
+                                           for x in [b["surface"], *b["surface_cues"]])),
+            "cues": list(dict.fromkeys(c for b in warm for c in b["cues"])),
+        })
     expl = []
     if explain:
         expl = [{"topic": x.topic, "value": x.value, "why": x.why, "source": x.source}
@@ -148,7 +161,7 @@ def render_markdown(plan: Plan, *, explain: bool = False) -> str:
             out.append(f"- **{s['date']}** · L{s['level']} {s['phase']} · {s['minutes']} backward "
                        f"min{sup}")
             for i, b in enumerate(s["blocks"], start=1):
-                out.append(f"    {i}. {b['title']}: " + "; ".join(b["lines"]))
+                out.append(f"    {i}. {b['title'].split(':')[0]}: " + "; ".join(b["lines"]))
                 if b["kind"] == "backward_warmup":
                     out.append(f"        - surface: {b['surface']}"
                                + "".join(f"; {x}" for x in b["surface_cues"]))

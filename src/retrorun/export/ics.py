@@ -49,7 +49,7 @@ def session_title(session: dict[str, Any]) -> str:
     mins = session.get("backward_minutes")
     parts = ["Backward warm-up"]
     if mins:
-        parts.append(f"{float(mins):g} min")
+        parts.append(f"{round(float(mins), 1):g} min")
     parts.append("+ run")
     title = " ".join(parts)
     if session.get("week"):

@@ -137,6 +137,7 @@ def week_rows(plan: Plan) -> list[dict[str, str]]:
             lv = sorted({s.level for s in w.sessions})
             phase = PHASE_LABEL.get(w.sessions[0].phase, w.sessions[0].phase)
             per = sorted({minutes(s.backward_minutes) for s in w.sessions}, key=float)
+            per = [per[0]] if len(per) == 1 else [f"{per[0]}–{per[-1]}"]
             days = " ".join(f"{s.date:%a} {s.date.day}" for s in w.sessions)
             short = f"L{'/'.join(str(x) for x in lv)} {PHASE_SHORT.get(w.sessions[0].phase, '')}"
         else:

@@ -81,13 +81,13 @@ def plan_renderable(plan: Plan, *, explain: bool = False, today: dt.date | None 
                  f"{lim.weekly_backward_max:.0f} backward min/week")
 
     weeks = Table(title="Weeks", title_justify="left", header_style="bold", expand=False)
-    weeks.add_column("Wk", justify="right")
+    weeks.add_column("Wk", justify="right", no_wrap=True, min_width=2)
     weeks.add_column("Dates", no_wrap=True)
-    weeks.add_column("Level", no_wrap=True)
-    weeks.add_column("Sessions", no_wrap=True)
+    weeks.add_column("Level", ratio=2)
+    weeks.add_column("Sessions", ratio=2)
     weeks.add_column("Min each", justify="right", no_wrap=True)
-    weeks.add_column("Week", justify="right")
-    weeks.add_column("Why", style="dim", no_wrap=True)
+    weeks.add_column("Week", justify="right", no_wrap=True, min_width=4)
+    weeks.add_column("Why", style="dim", ratio=3)
     for r in f.week_rows(plan):
         weeks.add_row(r["week"], r["dates"], r["level_phase"], r["days"], r["per_session"],
                       r["total"], r["why"])

@@ -5,9 +5,12 @@
 - ``session_growth``: a session's backward minutes ≤ ``session_growth_max`` (1.1) × the longest
   backward session in the previous 30 days (history included), when there is one;
 - ``two_week_growth``: a week's backward minutes ≤ ``two_week_growth_max`` (1.3) × the week two
-  weeks earlier, when that week had any (weeks are 7-day blocks aligned on the plan start; the
-  history is binned the same way);
-- ``weekly_share``: a week's backward minutes ≤ ``Limits.weekly_backward_max``;
+  weeks earlier, when that week had any. Weeks are the 7-day weeks of the training block,
+  counted from ``Plan.grid_start`` (the block's first day, also for a re-plan that starts
+  mid-block); the history is binned on the same weeks, and sessions done earlier in the week a
+  re-plan starts in count towards that week;
+- ``weekly_share``: a week's backward minutes (history of that week included) ≤
+  ``Limits.weekly_backward_max``;
 - ``session_max``: a session ≤ 15 min (running) or the walking maximum (15, or 30 for low back
   pain);
 - ``pace`` / ``rpe``: every backward step has a pace ceiling ≤ 70 % of easy speed and an RPE
@@ -88,7 +91,8 @@ def clean_history(
 
 
 def week_index(d: dt.date, start: dt.date) -> int:
-    """Plan week of a date: 1 for the first 7 days from ``start``, ≤ 0 before it."""
+    """Block week of a date: 1 for the first 7 days from ``start`` (the block start), ≤ 0
+    before it."""
     return (d - start).days // 7 + 1
 
 
@@ -161,22 +165,26 @@ def check_caps(plan: Plan, history: Sequence[tuple[dt.date, float]] = ()) -> lis
                                         f"{lim.session_growth_max:g} × {max(prior):.2f} min",
                                         m, cap))
 
-    # weekly caps
+    # weekly caps, on the block's weeks (history done earlier in a week counts towards it);
+    # a week is only checked when the plan adds minutes to it
+    grid = plan.grid_start
     totals: dict[int, float] = {}
     for d, m in hist:
-        k = week_index(d, plan.start)
+        k = week_index(d, grid)
         totals[k] = totals.get(k, 0.0) + m
     for w in plan.weeks:
         totals[w.number] = totals.get(w.number, 0.0) + w.backward_minutes
     wmax = lim.weekly_backward_max
     for w in plan.weeks:
+        if w.backward_minutes <= 0:
+            continue
         tot = totals[w.number]
         base = totals.get(w.number - 2, 0.0)
         if base > 0 and tot > lim.two_week_growth_max * base + EPS_MIN:
             out.append(CapViolation("two_week_growth", f"week {w.number}", f"{tot:.2f} min > "
                                     f"{lim.two_week_growth_max:g} × {base:.2f} min (week "
                                     f"{w.number - 2})", tot, lim.two_week_growth_max * base))
-        if w.backward_minutes > wmax + EPS_MIN:
-            out.append(CapViolation("weekly_share", f"week {w.number}", f"{w.backward_minutes:.2f}"
-                                    f" min > {wmax:.2f} min", w.backward_minutes, wmax))
+        if tot > wmax + EPS_MIN:
+            out.append(CapViolation("weekly_share", f"week {w.number}", f"{tot:.2f}"
+                                    f" min > {wmax:.2f} min", tot, wmax))
     return out

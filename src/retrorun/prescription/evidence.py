@@ -173,6 +173,13 @@ _ENTRIES: tuple[Evidence, ...] = (
        "Progress only after ≥ 2 compliant sessions at a level", (2,), "sessions",
        "RunCalcs return-to-run guide (move up after two compliant sessions); Trials 2023 "
        "(each phase at least twice)"),
+    _e("progression.step_back_dose",
+       "After a regress: ≤ the triggering session's minutes / 1.1, held for 2 sessions", (),
+       "", "RunCalcs return-to-run guide (step back to the last stage that was tolerated)",
+       design_rule=True,
+       reason="The level one below can be longer than the session that hurt (the ladder's "
+       "nominal minutes, grown by the 1.1× cap); one growth step below the painful dose is the "
+       "last dose the cap would have allowed before it."),
     _e("caps.session_vs_longest_30d",
        "A session's backward minutes ≤ 1.1 × the longest in the previous 30 days", (1.1,), "",
        "Frandsen et al. 2025, BJSM 59:1203 (5,205 runners; >10 % spike vs longest run in 30 d "
@@ -349,8 +356,13 @@ def explain(plan: Plan) -> list[Explanation]:
                                _short(*keys) if keys else "design rule"))
 
     lvl = LEVELS[plan.start_level]
-    add("Start level", f"L{lvl.index} {lvl.name}", "; ".join(plan.start_reasons),
-        "start.skill_endurance_pain")
+    add("Start level", f"L{lvl.index} {lvl.pattern_name(*lvl.pattern(plan.condition))}",
+        "; ".join(plan.start_reasons) + (
+            f" (week 1 does {_fmt(plan.sessions[0].backward_minutes)} of its "
+            f"{_fmt(lvl.backward_minutes(plan.condition))} min: the caps below)"
+            if plan.sessions and plan.sessions[0].level == lvl.index
+            and plan.sessions[0].backward_minutes < lvl.backward_minutes(plan.condition) - 1e-9
+            else ""), "start.skill_endurance_pain")
     per_week = sorted({len(w.sessions) for w in plan.weeks if w.sessions})
     add("Sessions a week", "/".join(str(n) for n in per_week) or "0",
         "3 a week on your training days, fewer when your days do not allow a rest day between, "
@@ -377,6 +389,18 @@ def explain(plan: Plan) -> list[Explanation]:
     add("Two-week cap", f"≤ +{lim.two_week_growth_max - 1:.0%}",
         "a week's backward minutes may not exceed the week two weeks earlier by more than 30 %",
         "caps.two_week_growth", "caps.ten_percent_rule")
+    from retrorun.prescription.planner import growth_summary
+
+    first_m, last_m, steps = growth_summary(plan.weeks)
+    if steps:
+        seq = " → ".join(_fmt(m) for m in steps[:6]) + (" → …" if len(steps) > 6 else "")
+        add("Why so slow", f"{_fmt(first_m)} → at most {_fmt(last_m)} backward min in "
+            f"{len(plan.weeks)} weeks",
+            f"per session ({seq}): each session ≤ {lim.session_growth_max:g} × your longest of "
+            "the last 30 days, so consecutive sessions may each grow 10 %; the two-week cap "
+            "bounds what that adds up to; durations are rounded down to 5 s per repeat (≤ 5 s "
+            "× repeats lost a session, never added)", "caps.session_vs_longest_30d",
+            "caps.two_week_growth")
     add("Share of running", f"≤ {lim.weekly_backward_max:.0f} backward min/week",
         f"backward ≤ {lim.share_max:.0%} of the week's running, on your "
         f"{lim.weekly_running_minutes:.0f} forward min/week (at least "
@@ -401,6 +425,10 @@ def explain(plan: Plan) -> list[Explanation]:
     for g in gaps_for(plan.condition):
         out.append(Explanation("Evidence gap", g.key, g.text, (), "no evidence", "no evidence"))
     return out
+
+
+def _fmt(m: float) -> str:
+    return f"{round(m, 1):g}"
 
 
 def _pace(s_per_km: float) -> str:

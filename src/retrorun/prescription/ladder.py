@@ -89,6 +89,23 @@ class Level:
         """Nominal backward minutes of one session at this level, min."""
         return self.backward_s(condition) / 60.0
 
+    def pattern_name(self, reps: int, rep_s: int) -> str:
+        """Name of this level's pattern with ``reps`` × ``rep_s`` (what the runner does).
+
+        ``pattern_name(*level.pattern())`` is the nominal name; the planner names every
+        backward block after its *scaled* pattern, e.g. ``"Backward walk 2 × 2:45"`` for L1
+        when a cap keeps the session at 5.5 min.
+        """
+        if self.phase == "backward_walk":
+            return f"Backward walk {reps} × {_mmss(rep_s)}"
+        if self.phase == "backward_jog_intervals":
+            if reps == 1:
+                return f"Backward jog {_mmss(rep_s)}"
+            return f"{reps} × ({_mmss(rep_s)} jog / {_mmss(self.rec_s)} walk)"
+        if self.phase == "maintenance":
+            return f"Maintenance {_mmss(rep_s)}, {self.sessions_per_week}×/week"
+        return f"Continuous {_mmss(rep_s)}"
+
     def scaled(self, budget_s: float, condition: str = "none") -> tuple[int, int]:
         """``(reps, rep_s)`` that fit ``budget_s`` backward seconds (nominal when it fits).
 
@@ -110,6 +127,10 @@ class Level:
             if r >= min_rep or (n == 1 and r > 0):
                 return n, r
         return 0, 0
+
+
+def _mmss(s: int) -> str:
+    return f"{s // 60}:{s % 60:02d}"
 
 
 def _lvl(i: int, name: str, phase: str, kind: str, reps: int, rep_s: int, rec_s: int,

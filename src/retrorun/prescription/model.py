@@ -231,13 +231,15 @@ class Session:
     Attributes
     ----------
     session_id
-        Stable id, ``"<date>-w<week>s<n>"`` (e.g. ``"2026-12-01-w1s1"``).
+        ``"<date>-w<week>s<n>"`` (e.g. ``"2026-12-01-w1s1"``): unique (one backward session a
+        day at most) and the same for a date in every re-plan of a block.
     date
         Day of the session.
     week
-        Plan week, 1-based.
+        Week of the block, 1-based (counted from ``Plan.grid_start``).
     index_in_week
-        Position within the week, 1-based.
+        Position within the week, 1-based, counting the sessions already done that week
+        (history) before the plan's start.
     level
         Index into :data:`retrorun.prescription.ladder.LEVELS`.
     phase
@@ -305,14 +307,15 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class Week:
-    """A 7-day block of the plan starting on ``start``.
+    """A 7-day week of the plan starting on ``start``.
 
     Attributes
     ----------
     number
-        1-based week number.
+        1-based week number, counted from the block start (``Plan.grid_start``).
     start
-        First day of the week (the plan start + 7·(number − 1) days).
+        First day of the week (the block start + 7·(number − 1) days). The first week of a
+        re-plan that starts mid-week begins before ``Plan.start``; its sessions do not.
     sessions
         Sessions of the week, date-ordered.
     decision
@@ -485,6 +488,10 @@ class Plan:
         Keys of :data:`retrorun.prescription.evidence.EVIDENCE` the plan relies on.
     disclaimer
         The product disclaimer.
+    block_start
+        First day of the training block the plan belongs to (``None`` = ``start``). Week
+        numbers, session ids and the two-week cap use 7-day weeks counted from it, so a re-plan
+        that starts mid-block keeps the block's weeks (see :attr:`grid_start`).
     """
 
     plan_id: str
@@ -502,6 +509,12 @@ class Plan:
     evidence_keys: tuple[str, ...] = ()
     disclaimer: str = ""
     schema_version: int = field(default=SCHEMA_VERSION)
+    block_start: dt.date | None = None
+
+    @property
+    def grid_start(self) -> dt.date:
+        """Day 1 of week 1 of the block: ``block_start``, else ``start``."""
+        return self.block_start or self.start
 
     @property
     def sessions(self) -> tuple[Session, ...]:
@@ -510,8 +523,10 @@ class Plan:
 
     @property
     def end(self) -> dt.date:
-        """Last day of the plan (inclusive)."""
-        return self.start + dt.timedelta(days=7 * len(self.weeks) - 1)
+        """Last day of the plan (inclusive): the end of its last week."""
+        if self.weeks:
+            return self.weeks[-1].end
+        return self.start - dt.timedelta(days=1)
 
     @property
     def backward_minutes(self) -> float:
@@ -541,6 +556,7 @@ class Plan:
             "condition": self.condition,
             "side": self.side,
             "start": self.start.isoformat(),
+            "block_start": self.grid_start.isoformat(),
             "end": self.end.isoformat(),
             "screening": self.screening,
             "supervised": self.supervised,
@@ -595,4 +611,5 @@ class Plan:
             evidence_keys=tuple(d.get("evidence_keys", ())),
             disclaimer=d.get("disclaimer", ""),
             schema_version=version,
+            block_start=dt.date.fromisoformat(d.get("block_start") or d["start"]),
         )

@@ -186,7 +186,7 @@ def _backward_block(
     looks = look_schedule(step.backward_s, surface, session_number)
     return Block(
         kind="backward_warmup",
-        title=f"Backward warm-up: {level.name}",
+        title=f"Backward warm-up: {level.pattern_name(reps, rep_s)}",
         steps=(step,),
         surface=surface,
         surface_cues=surface_cues,
@@ -231,12 +231,15 @@ def _main_block(profile: AthleteProfile) -> Block:
 
 
 def _plan_id(profile: AthleteProfile, start: dt.date, weeks: int, level: int | None,
-             hist: list[tuple[dt.date, float]]) -> str:
-    payload = json.dumps(
-        {"p": profile.to_dict(), "s": start.isoformat(), "w": weeks, "l": level,
-         "h": [(d.isoformat(), m) for d, m in hist]},
-        sort_keys=True,
-    )
+             hist: list[tuple[dt.date, float]], block_start: dt.date,
+             step_back: float | None) -> str:
+    inputs = {"p": profile.to_dict(), "s": start.isoformat(), "w": weeks, "l": level,
+              "h": [(d.isoformat(), m) for d, m in hist]}
+    if block_start != start:
+        inputs["b"] = block_start.isoformat()
+    if step_back is not None:
+        inputs["sb"] = step_back
+    payload = json.dumps(inputs, sort_keys=True)
     return "rr-" + hashlib.sha1(payload.encode()).hexdigest()[:10]
 
 
@@ -248,6 +251,8 @@ def build_plan(
     start_level: int | None = None,
     history: Sequence[tuple[dt.date, float]] = (),
     plan_id: str | None = None,
+    block_start: dt.date | None = None,
+    step_back_minutes: float | None = None,
 ) -> Plan:
     """Build a backward-running plan.
 
@@ -256,9 +261,10 @@ def build_plan(
     profile
         The athlete.
     start
-        First day of week 1 (any weekday).
+        First day a session may fall on (any weekday).
     weeks
-        Number of weeks (1–52; default 6, ``dose.block_weeks``).
+        Number of weeks (1–52; default 6, ``dose.block_weeks``), counted from the week of the
+        block that contains ``start``.
     start_level
         Level of week 1 (index into ``LEVELS``); default from the profile.
     history
@@ -266,6 +272,16 @@ def build_plan(
         0 minutes are ignored. All caps hold across history + plan.
     plan_id
         Id of the plan; default: a hash of the inputs.
+    block_start
+        First day of the training block (≤ ``start``; default ``start``). Weeks are the
+        7-day weeks counted from it: a re-plan that starts mid-block passes the block's first
+        day, so its week numbers, session ids and two-week cap windows are the block's, and the
+        sessions already done in the current week count towards that week.
+    step_back_minutes
+        After a regress (design rule ``design.step_back_dose``): sessions at the start level
+        stay at or below this many backward minutes, and reaching it counts as that level's
+        full dose (so the runner repeats the lower dose twice, then progresses again). ``None``
+        (default): no such ceiling.
 
     Returns
     -------
@@ -285,6 +301,17 @@ def build_plan(
     if not 1 <= int(weeks) <= MAX_WEEKS:
         raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
     weeks = int(weeks)
+    if block_start is None:
+        block_start = start
+    if isinstance(block_start, dt.datetime):
+        block_start = block_start.date()
+    if not isinstance(block_start, dt.date):
+        raise TypeError(f"block_start must be a datetime.date, got {type(block_start).__name__}")
+    if block_start > start:
+        raise ValueError(f"block_start {block_start} is after the plan start {start}")
+    if step_back_minutes is not None and not (step_back_minutes > 0
+                                              and math.isfinite(step_back_minutes)):
+        raise ValueError(f"step_back_minutes must be > 0, got {step_back_minutes!r}")
     result = screen(profile)
     if result.referred:
         raise ReferralError(result)
@@ -319,9 +346,12 @@ def build_plan(
     # timeline of (date, minutes) for the caps; history first
     timeline: list[tuple[dt.date, float]] = list(hist)
     totals: dict[int, float] = {}
+    counts: dict[int, int] = {}
     for d, m in hist:
-        k = week_index(d, start)
+        k = week_index(d, block_start)
         totals[k] = totals.get(k, 0.0) + m
+        counts[k] = counts.get(k, 0) + 1
+    first_week = week_index(start, block_start)
 
     run_max = limits.max_session_minutes * 60.0
     walk_max = limits.max_session_minutes_walk * 60.0
@@ -336,10 +366,12 @@ def build_plan(
     blocks_memo: dict[tuple[int, int, int, int], Block] = {}
     week_list: list[Week] = []
     session_no = 0
-    for w in range(1, weeks + 1):
-        wstart = start + dt.timedelta(days=7 * (w - 1))
-        if w == 1:
+    for w in range(first_week, first_week + weeks):
+        wstart = block_start + dt.timedelta(days=7 * (w - 1))
+        if w == first_week:
             decision = f"start at L{level_i}"
+            if step_back_minutes is not None:
+                decision += f": step-back dose ≤ {step_back_minutes:.1f} min"
         elif full_at_level >= min_full and level_i + 1 < len(LEVELS):
             cur = LEVELS[level_i]
             nxt_i = level_i + 1
@@ -363,6 +395,10 @@ def build_plan(
         chosen = choose_days(tdays, n)
         offs = sorted((wd - wstart.weekday()) % 7 for wd in chosen)
         dates = [wstart + dt.timedelta(days=o) for o in offs]
+        # a re-plan that starts mid-week: only the days from its start, and no more sessions
+        # than the week asks for counting those already done this week
+        done_here = counts.get(w, 0)
+        dates = [d for d in dates if d >= start][:max(n - done_here, 0)]
         nominal = level.backward_s(cond)
         smax = walk_max if level.walking else run_max
         base = totals.get(w - 2, 0.0)
@@ -371,9 +407,13 @@ def build_plan(
             week_cap = min(week_cap, two_week * base)
         # the dose the static caps (share of running, session maximum) allow at this level:
         # reaching it counts as the level's full dose, so progression does not stall on it
-        static_s = min(float(nominal), smax, weekly_max * 60.0 / max(len(dates), 1))
+        static_s = min(float(nominal), smax, weekly_max * 60.0 / max(len(dates) + done_here, 1))
         full_s = min(float(nominal), static_s - GRAIN_S * level.reps)
-        used = 0.0
+        step_back_s = None
+        if step_back_minutes is not None and level_i == first_level:
+            step_back_s = step_back_minutes * 60.0
+            full_s = min(full_s, step_back_s - GRAIN_S * level.reps)
+        used = totals.get(w, 0.0)  # minutes already done this week (history)
         first_binding = ""
         sessions: list[Session] = []
         for j, d in enumerate(dates):
@@ -381,14 +421,16 @@ def build_plan(
                 continue
             # every cap as (limit in s, name); the budget is the smallest
             limits_s = [(float(nominal), "level"), (smax, "session maximum")]
-            # the 1.1x cap: against sessions before this week (minutes step once a week) and,
-            # for safety, against every earlier session of the last 30 days
+            if step_back_s is not None:
+                limits_s.append((step_back_s, "step-back dose"))
+            # the 1.1x cap (Frandsen 2025) is per session: against the longest session of
+            # the previous 30 days, so consecutive sessions may each grow by 10 % (the
+            # two-week cap bounds what that adds up to); a first week without any session
+            # in the previous 30 days is held to the 5-10 min entry dose
             lo = d - dt.timedelta(days=30)
             before_week = [m for pd, m in timeline if lo <= pd < wstart]
             prior = [m for pd, m in timeline if lo <= pd < d]
-            if before_week:
-                limits_s.append((growth * max(before_week) * 60.0, "1.1× cap"))
-            else:
+            if not before_week:
                 limits_s.append((first_max, "first-week 10 min"))
             if prior:
                 limits_s.append((growth * max(prior) * 60.0, "1.1× cap"))
@@ -431,22 +473,26 @@ def build_plan(
                 supervised=supervised,
             ))
         sessions = [
-            _with_id(s, k) for k, s in enumerate(sessions, start=1)
+            _with_id(s, k) for k, s in enumerate(sessions, start=done_here + 1)
         ]
-        if decision.startswith("hold L") and first_binding == "level":
+        if decision.startswith("hold L") and first_binding == "step-back dose":
+            decision = (f"hold L{level_i}: step-back dose (≥ {min_full} sessions before "
+                        "moving on)")
+        elif decision.startswith("hold L") and first_binding == "level":
             decision = f"hold L{level_i}: at the full dose (≥ {min_full} sessions before moving on)"
         elif decision.startswith("hold L") and first_binding:
             decision = f"hold L{level_i}: build minutes ({first_binding})"
-        totals[w] = totals.get(w, 0.0) + used
+        totals[w] = used
         week_list.append(Week(number=w, start=wstart, sessions=tuple(sessions),
                               decision=decision))
 
-    notes = _notes(profile, result, surface)
+    notes = _notes(profile, result, surface, slow_text(week_list, limits))
     keys = tuple(k for k in EVIDENCE if k.split(".")[0] in (
         "dose", "placement", "speed", "intensity", "progression", "caps", "looks", "surface",
         "transfer", "start", "phase", "screening"))
     return Plan(
-        plan_id=plan_id or _plan_id(profile, start, weeks, start_level, hist),
+        plan_id=plan_id or _plan_id(profile, start, weeks, start_level, hist, block_start,
+                                    step_back_minutes),
         athlete=profile.name,
         condition=cond,
         side=profile.condition.side,
@@ -460,6 +506,7 @@ def build_plan(
         notes=notes,
         evidence_keys=keys,
         disclaimer=DISCLAIMER,
+        block_start=block_start,
     )
 
 
@@ -477,7 +524,8 @@ def _with_id(s: Session, k: int) -> Session:
     )
 
 
-def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tuple[str, ...]:
+def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str,
+           slow: str = "") -> tuple[str, ...]:
     notes: list[str] = []
     if result.supervised:
         notes.append("Supervised only (treadmill with handrails or a coach present): " + " ".join(
@@ -493,6 +541,45 @@ def _notes(profile: AthleteProfile, result: ScreeningResult, surface: str) -> tu
                      "(postural LBP study).")
     notes.append("Stop the backward block if pain passes 5/10, and see a clinician if pain "
                  "changes how you move or does not settle by the next morning.")
+    if slow:
+        notes.append(slow)
     for g in gaps_for(profile.condition.kind):
         notes.append("Evidence gap: " + g.text)
     return tuple(notes)
+
+
+def _fmt_min(m: float) -> str:
+    return f"{round(m, 1):g}"
+
+
+def growth_summary(weeks: Sequence[Week]) -> tuple[float, float, list[float]]:
+    """First and longest session minutes of a plan and its distinct per-session steps up to
+    the longest."""
+    mins = [s.backward_minutes for w in weeks for s in w.sessions]
+    if not mins:
+        return 0.0, 0.0, []
+    top = max(mins)
+    steps: list[float] = []
+    for m in mins[:mins.index(top) + 1]:
+        if not steps or abs(m - steps[-1]) > 1e-9:
+            steps.append(m)
+    return mins[0], top, steps
+
+
+def slow_text(weeks: Sequence[Week], limits: Limits) -> str:
+    """'Why so slow': how the two growth caps shape this plan's minutes (empty when they
+    never bind)."""
+    if not any("1.1× cap" in w.decision or "2-week cap" in w.decision for w in weeks):
+        return ""
+    first, last, steps = growth_summary(weeks)
+    seq = " → ".join(_fmt_min(m) for m in steps[:5]) + (" → …" if len(steps) > 5 else "")
+    return (f"Why so slow: a session may be at most {limits.session_growth_max - 1:.0%} longer "
+            "than your longest backward session of the last 30 days (Frandsen 2025: bigger "
+            "single-session spikes raised injury rates in 5,205 runners), and a week at most "
+            f"{limits.two_week_growth_max - 1:.0%} more than the week two weeks before (Nielsen "
+            f"2014). So your backward minutes grow session by session ({seq}, rounded down to "
+            f"whole 5 s per repeat): from {_fmt_min(first)} to at most {_fmt_min(last)} min in "
+            f"{len(weeks)} weeks. That is on purpose: the backward block is a short corrective "
+            "warm-up, and slow, regular doses are what the evidence supports.")
+
+

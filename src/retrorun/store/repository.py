@@ -471,6 +471,8 @@ def _decide_and_replan(
         end = plan_end(session, athlete) or anchor
         version = (versions[-1].version if versions else 0) + 1
         history = [(r.date, r.backward_minutes) for r in rows if r.backward_minutes > 0]
+        # the block's first day: the earliest version of this block (same block_end)
+        block_start = min((v.valid_from for v in versions if v.block_end == end), default=None)
         plan = replan(
             profile,
             verdict,
@@ -478,6 +480,7 @@ def _decide_and_replan(
             end=end,
             history=history,
             plan_id=f"{_slug(athlete.name)}-v{version}",
+            block_start=block_start,
         )
 
         def key(sessions) -> list[tuple]:

@@ -43,9 +43,12 @@ def progress_figure(report: ProgressReport, title: str = ""):
     ax1.axhspan(0, 3, color="tab:green", alpha=0.08, lw=0)
     ax1.axhspan(3, 5, color="tab:orange", alpha=0.08, lw=0)
     ax1.axhline(5, color="tab:red", lw=0.8, ls="--")
+    for y, txt in ((1.5, "0–3 safe"), (4.0, "3–5 acceptable"), (5.4, "> 5 stop the block")):
+        ax1.text(0.99, y, txt, transform=ax1.get_yaxis_transform(), ha="right", va="center",
+                 fontsize=8, color="0.35")
     ax1.set_ylim(0, 10)
     ax1.set_ylabel("pain (0–10)")
-    ax1.legend(loc="upper right", fontsize=8)
+    ax1.legend(loc="upper left", fontsize=8)
 
     ax2.bar(weeks - 0.2, col("srpe_load"), width=0.4, color="tab:blue", label="sRPE load (AU)")
     ax2.set_ylabel("sRPE load (AU)")
@@ -115,10 +118,10 @@ def write_html(
             for c in (
                 w.week,
                 w.start.isoformat(),
-                f"{w.planned_minutes:g}",
-                f"{w.backward_minutes:g}",
+                f"{w.planned_minutes:.1f}",
+                f"{w.backward_minutes:.1f}",
                 f"{w.forward_equivalent_minutes:.1f}",
-                f"{w.srpe_load:g}",
+                f"{w.srpe_load:.0f}",
                 _f(w.monotony, "{:.2f}"),
                 _f(w.strain, "{:.0f}"),
                 _f(w.acwr, "{:.2f}"),
@@ -135,17 +138,26 @@ def write_html(
     warn = "".join(f"<li>{html.escape(w)}</li>" for w in report.warnings) or "<li>none</li>"
     t = html.escape(title or "retrorun progress")
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{t}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}
-.note{{color:#555;font-size:90%}}</style></head><body>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{t}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;
+color:#222;line-height:1.4}}
+h2{{border-bottom:2px solid #1f5fa8;padding-bottom:2px}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right;
+white-space:nowrap;font-size:.92em}}th{{background:#f4f4f4;white-space:normal}}
+.scroll{{max-width:100%;overflow-x:auto}}svg{{max-width:100%;height:auto;display:block}}
+.note{{color:#555;font-size:90%}}
+@media (max-width:640px){{body{{padding:0 10px}}h1{{font-size:1.4em}}}}</style></head><body>
 <h1>{t}</h1>
-<p>{report.start.isoformat()} to {report.end.isoformat()}</p>
+<p>{report.start.isoformat()} to {report.end.isoformat()} (plan weeks; the last one may still
+be under way).</p>
 {_svg(report, "")}
 <h2>Weeks</h2>
-<table><tr><th>week</th><th>start</th><th>planned min</th><th>done min</th>
+<div class="scroll"><table><tr><th>week</th><th>start</th><th>planned min</th><th>done min</th>
 <th>fwd-eq min</th><th>sRPE AU</th><th>monotony</th><th>strain</th><th>ACWR</th>
-<th>mean pain</th><th>worst</th><th>morning</th><th>looks L/R</th></tr>{rows}</table>
+<th>mean pain</th><th>worst</th><th>morning</th><th>looks L/R</th></tr>{rows}</table></div>
+<p class="note">Minutes are backward minutes; fwd-eq = forward-equivalent minutes (× 1.3);
+sRPE = session RPE × minutes (arbitrary units); pain on 0–10.</p>
 <p>Compliance (within 15 % / 15–35 % / beyond): {html.escape(bands)}.
 Pain trend: {_f(report.pain_slope_per_week, "{:+.2f}")} points/week.
 Looks left/right: {report.looks_left}/{report.looks_right}.</p>

@@ -9,7 +9,6 @@ are applied across the history and the new sessions.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -41,8 +40,14 @@ def replan(
     end: date,
     history: Sequence[tuple[date, float]],
     plan_id: str,
+    block_start: date | None = None,
 ):
     """Plan the sessions after *anchor* at the decision's level, up to the block's *end*.
+
+    The re-plan keeps the block's 7-day weeks (``block_start``: the block's first day; by
+    default the weeks end on *end*, as a block's weeks do), so its week numbers, session ids
+    and two-week cap windows match the first plan's, and the sessions already done in the
+    current week count towards it.
 
     Returns ``None`` when no session should follow (stop and refer, or the block is over).
     """
@@ -53,7 +58,20 @@ def replan(
     start = replan_start(anchor, decision)
     if start > end:
         return None
-    weeks = max(1, math.ceil(((end - start).days + 1) / 7))
+    if block_start is None or block_start > start:
+        # the block's weeks end on `end`: day 1 of the week of `start` on that grid
+        block_start = start - timedelta(days=(start - end - timedelta(days=1)).days % 7)
+    # after a regress, hold the stepped-back level one 1.1× step below the session that
+    # triggered it (design rule progression.step_back_dose), so the next sessions are never
+    # longer than the one that hurt
+    step_back = None
+    done = sorted((d, m) for d, m in history if m > 0)
+    if decision.outcome == "regress" and done:
+        from retrorun.prescription.evidence import value
+
+        step_back = done[-1][1] / value("caps.session_vs_longest_30d")
+    first = (start - block_start).days // 7
+    weeks = max(1, (end - block_start).days // 7 - first + 1)
     return build_plan(
         profile,
         start,
@@ -61,4 +79,6 @@ def replan(
         start_level=decision.level_after,
         history=tuple(history),
         plan_id=plan_id,
+        block_start=block_start,
+        step_back_minutes=step_back,
     )

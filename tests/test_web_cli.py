@@ -56,6 +56,8 @@ def test_serve_refuses_a_network_address_without_a_password(tmp_path, monkeypatc
 
 
 def test_serve_reports_a_bad_database_or_time_zone(tmp_path) -> None:
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("fastapi")
     r = CliRunner().invoke(app, ["serve", "--db", "nosuchdialect://x"])
     assert r.exit_code == 1 and "cannot use database" in r.output
     r = CliRunner().invoke(app, ["serve", "--db", f"sqlite:///{tmp_path / 'y.sqlite'}",

@@ -51,6 +51,12 @@ def serve(
     password (HTTP Basic, any user name, or a Bearer token); binding to any other address
     without it is refused. Calendar feeds need only their secret link.
     """
+    token = os.environ.get(TOKEN_ENV, "")
+    if not _is_loopback(host) and not token:
+        _fail(
+            f"refusing to serve athletes' health data on {host} without a password: "
+            f"set {TOKEN_ENV} (and put HTTPS in front), or keep --host 127.0.0.1"
+        )
     try:
         import uvicorn
 
@@ -62,12 +68,6 @@ def serve(
         )
     from retrorun.store.db import StoreError
 
-    token = os.environ.get(TOKEN_ENV, "")
-    if not _is_loopback(host) and not token:
-        _fail(
-            f"refusing to serve athletes' health data on {host} without a password: "
-            f"set {TOKEN_ENV} (and put HTTPS in front), or keep --host 127.0.0.1"
-        )
     try:
         app = create_app(db, tz=tz, at=time)
     except StoreError as exc:

@@ -20,6 +20,8 @@ import pytest
 
 from retrorun import DISCLAIMER
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

@@ -530,14 +530,28 @@ def log(
                 _fail(f"{activity}: {exc}", code=2)
             meta = _activity_meta(activity, act, fields, tz)
             found = fields.get("backward_minutes")
-            if found is not None:
+            broken = fields.get("truncated") and fields.get("block_complete") is False
+            if broken and minutes is None and done != "no":
+                # a log from part of the block would understate what was done: ask, don't guess
+                why = (
+                    f"{activity} is truncated: only {len(fields['backward_laps'])} of "
+                    f"{fields['expected_backward_laps']} backward laps could be read"
+                )
+                if interactive:
+                    typer.echo(why)
+                    minutes = typer.prompt("Backward minutes done (your own count)", type=float)
+                else:
+                    missing.append(f"--minutes ({why}; give the minutes you did)")
+            if broken:
+                found = None  # neither minutes nor repetitions from part of the block
+            elif found is not None:
                 typer.echo(
                     f"From {activity.name}: laps {','.join(map(str, fields['backward_laps']))} "
                     f"backward ({fields['identified_by']}), {found:g} min, "
                     f"{fields['repetitions']} repetitions, surface "
                     f"{fields['surface'] or 'unknown'} ({fields['surface_detail']})."
                 )
-            elif minutes is None and done != "no":
+            if fields.get("backward_minutes") is None and minutes is None and done != "no":
                 if interactive:
                     typer.echo(
                         f"{activity.name}: its {len(act.laps)} laps do not follow the workout of "
@@ -558,7 +572,8 @@ def log(
                 )
             d = d or rec_day
             minutes = found if minutes is None else minutes
-            reps = fields.get("repetitions") if reps is None else reps
+            if reps is None and found is not None:
+                reps = fields.get("repetitions")
             surface = fields.get("surface") if surface is None else surface
             warnings = tuple(str(w) for w in fields.get("warnings", ()))
             if done is None and minutes is not None:

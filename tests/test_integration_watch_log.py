@@ -78,28 +78,37 @@ def execute_workout(steps: list[dict]) -> list[dict]:
     return laps
 
 
+#: encoded activities by (workout bytes, start, speed, index flag): fit-tool writes ≈ 400 records/s
+_ENCODED: dict[tuple, tuple[bytes, float, int]] = {}
+
+
 def following_activity(
     workout: Path, out: Path, *, start: datetime, back_speed: float = 1.6, step_index: bool = True
 ) -> tuple[Path, float, int]:
     """Write a FIT activity whose laps follow *workout*; returns (path, backward min, work reps).
 
     Backward steps are the ones the exported workout names "Backward ..."; each time step lasts
-    its duration + 1 s (watches end a step on the next whole second), the open main run 20 min.
+    its duration + 1 s (watches end a step on the next whole second), the open main run 2 min.
     """
-    executed = execute_workout(workout_steps(workout))
-    spec, idx, back_s, reps = [], [], 0.0, 0
-    for step in executed:
-        backward = str(step["wkt_step_name"]).startswith("Backward")
-        timed = step.get("duration_time")
-        dur = timed + 1.0 if timed else 1200.0
-        spec.append((dur, back_speed if backward else 2.8))
-        idx.append(int(step["message_index"]))
-        if backward:
-            back_s += dur
-            reps += step["intensity"] not in ("recovery", "rest")
-    act = activity_from_laps(spec, start=start, with_step_index=idx)
-    write_fit_activity(act, out, with_step_index=step_index)
-    return out, back_s / 60.0, reps
+    key = (hashlib.sha256(workout.read_bytes()).hexdigest(), start, back_speed, step_index)
+    if key not in _ENCODED:
+        executed = execute_workout(workout_steps(workout))
+        spec, idx, back_s, reps = [], [], 0.0, 0
+        for step in executed:
+            backward = str(step["wkt_step_name"]).startswith("Backward")
+            timed = step.get("duration_time")
+            dur = timed + 1.0 if timed else 120.0
+            spec.append((dur, back_speed if backward else 2.8))
+            idx.append(int(step["message_index"]))
+            if backward:
+                back_s += dur
+                reps += step["intensity"] not in ("recovery", "rest")
+        act = activity_from_laps(spec, start=start, with_step_index=idx)
+        write_fit_activity(act, out, with_step_index=step_index)
+        _ENCODED[key] = (out.read_bytes(), back_s / 60.0, reps)
+    data, minutes, reps = _ENCODED[key]
+    out.write_bytes(data)
+    return out, minutes, reps
 
 
 @contextmanager
@@ -462,8 +471,8 @@ def fuzz_base(tmp_path_factory):
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    cut=st.one_of(st.none(), st.integers(0, 45_000)),
-    flips=st.lists(st.tuples(st.integers(0, 45_000), st.integers(1, 255)), max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, 20_000)),
+    flips=st.lists(st.tuples(st.integers(0, 20_000), st.integers(1, 255)), max_size=6),
 )
 def test_fuzzed_activity_all_or_nothing(fuzz_base, tmp_path_factory, monkeypatch, cut, flips):
     """A mutated watch file gives a complete log (exit 0, one row, its sha256) or an error

@@ -263,6 +263,24 @@ def test_export_follow_log_progress_replan_reexport(env, monkeypatch):
     assert set(names) - logged == {f"{x['session_id']}.fit" for x in future}
 
 
+def test_stop_and_refer_cancels_the_rest(env):
+    """After a stop-and-refer the calendar keeps the past session and cancels every other one;
+    the watch folder loses the workouts of the cancelled sessions."""
+    tmp, _ = env
+    run("export-plan", "--fit", "fit", "--ics", "plan.ics")
+    n = len(list((tmp / "fit").glob("*.fit")))
+    out = run("log", "--done", "yes", "--minutes", "8", *PAINS, "--red-flag", "knee gave way")
+    assert "STOP REFER" in out.output
+    out = run("export-plan", "--fit", "fit", "--ics", "plan.ics").output
+    assert "(STOPPED after a stop-and-refer decision)" in out
+    assert "wrote 0 FIT workouts" in out and f"removed {n - 1} stale ones" in out
+    ev = events(tmp / "plan.ics")
+    assert len(ev) == n
+    status = {u: str(e["STATUS"]) for u, e in ev.items()}
+    assert [u for u, x in status.items() if x == "CONFIRMED"] == ["riley-2026-03-02@retrorun"]
+    assert list((tmp / "fit").glob("*.fit")) == [tmp / "fit" / "2026-03-02-w1s1.fit"]
+
+
 def test_real_hilly_file_with_backward_laps(env, real_data, monkeypatch):
     """FR110 road run (33.8 m/km of ascent): lap 1 marked backward → 'not flat' stored."""
     tmp, url = env

@@ -257,7 +257,11 @@ def _export_stored(athlete, db, ics, fit, tz, at) -> None:
                 removed.append(old.name)
         typer.echo(
             f"wrote {len(paths)} FIT workouts to {fit}"
-            + (f"; removed {len(removed)} of sessions dropped by re-plans" if removed else "")
+            + (
+                f"; removed {len(removed)} stale ones (sessions re-planned or dropped)"
+                if removed
+                else ""
+            )
         )
 
 

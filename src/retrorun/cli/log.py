@@ -318,12 +318,12 @@ def _pick_session(cal: list[dict], logged: set[str], d: date, sid: str | None) -
 def _read_activity(path: Path):
     """Read a watch file; any problem is an error naming the file (exit code 2), nothing stored."""
     try:
+        from retrorun.activities.matching import log_fields_from_activity  # noqa: F401
         from retrorun.activities.reader import read_activity
-    except ImportError as exc:
+    except ImportError as exc:  # an installation problem, not bad input: exit code 1
         _fail(
             f"--activity needs the watch-file importer (retrorun.activities), which is not "
-            f"available in this build ({exc}). Log the session with flags instead.",
-            code=2,
+            f"available in this build ({exc}). Log the session with flags instead."
         )
     try:
         return read_activity(path)
@@ -348,9 +348,9 @@ def _lap_numbers(text: str | None) -> list[int] | None:
 
 def _activity_day(act, tz: str | None) -> date | None:
     """Calendar day the activity started, in *tz* (UTC when ``None``)."""
-    if act.start is None:
+    start = getattr(act, "start", None)
+    if start is None:
         return None
-    start = act.start
     if tz:
         from zoneinfo import ZoneInfo
 
@@ -389,6 +389,10 @@ def _pick_for_activity(
     )
 
 
+def _n_laps(act) -> int:
+    return len(getattr(act, "laps", None) or ())
+
+
 def _activity_meta(path: Path, act, fields: dict, tz: str | None) -> dict:
     """What is kept of the watch file with the log (no samples)."""
     import hashlib
@@ -407,10 +411,10 @@ def _activity_meta(path: Path, act, fields: dict, tz: str | None) -> dict:
     return {
         "file": path.name,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "format": act.source_format,
-        "start": None if act.start is None else act.start.isoformat(),
+        "format": getattr(act, "source_format", None),
+        "start": None if _activity_day(act, None) is None else act.start.isoformat(),
         "tz": tz or "UTC",
-        "laps": len(act.laps),
+        "laps": _n_laps(act),
         **{k: fields.get(k) for k in keep},
     }
 
@@ -524,17 +528,23 @@ def log(
         if act is not None:
             from retrorun.activities.matching import log_fields_from_activity
 
+            opts: dict[str, Any] = {}  # only what was given: keeps the matcher's defaults
+            if lap_list:
+                opts["backward_laps"] = lap_list
+            if tz:
+                opts["tz"] = tz
             try:
-                fields = log_fields_from_activity(act, planned, backward_laps=lap_list, tz=tz)
+                fields = dict(log_fields_from_activity(act, planned, **opts))
             except ValueError as exc:
                 _fail(f"{activity}: {exc}", code=2)
+            fields["warnings"] = list(fields.get("warnings") or ())
             meta = _activity_meta(activity, act, fields, tz)
             found = fields.get("backward_minutes")
             broken = fields.get("truncated") and fields.get("block_complete") is False
             if broken and minutes is None and done != "no":
                 # a log from part of the block would understate what was done: ask, don't guess
                 why = (
-                    f"{activity} is truncated: only {len(fields['backward_laps'])} of "
+                    f"{activity} is truncated: only {len(fields.get('backward_laps') or ())} of "
                     f"{fields['expected_backward_laps']} backward laps could be read"
                 )
                 if interactive:
@@ -546,21 +556,22 @@ def log(
                 found = None  # neither minutes nor repetitions from part of the block
             elif found is not None:
                 typer.echo(
-                    f"From {activity.name}: laps {','.join(map(str, fields['backward_laps']))} "
-                    f"backward ({fields['identified_by']}), {found:g} min, "
-                    f"{fields['repetitions']} repetitions, surface "
-                    f"{fields['surface'] or 'unknown'} ({fields['surface_detail']})."
+                    f"From {activity.name}: laps "
+                    f"{','.join(map(str, fields.get('backward_laps') or ())) or '?'} backward "
+                    f"({fields.get('identified_by') or '?'}), {found:g} min, "
+                    f"{fields.get('repetitions')} repetitions, surface "
+                    f"{fields.get('surface') or 'unknown'} ({fields.get('surface_detail') or '?'})."
                 )
             if fields.get("backward_minutes") is None and minutes is None and done != "no":
                 if interactive:
                     typer.echo(
-                        f"{activity.name}: its {len(act.laps)} laps do not follow the workout of "
+                        f"{activity.name}: its {_n_laps(act)} laps do not follow the workout of "
                         f"{planned['session_id']}; `retrorun activity {activity}` lists them."
                     )
                     minutes = typer.prompt("Backward minutes done", type=float)
                 else:
                     missing.append(
-                        f"--backward-laps or --minutes ({activity}: its {len(act.laps)} laps do "
+                        f"--backward-laps or --minutes ({activity}: its {_n_laps(act)} laps do "
                         f"not follow the workout of {planned['session_id']}; "
                         f"`retrorun activity {activity}` lists them)"
                     )

@@ -497,7 +497,9 @@ def test_fuzzed_activity_all_or_nothing(fuzz_base, tmp_path_factory, monkeypatch
     naming the file (exit 2, no row) — never a crash, a hang or a half-written log."""
     base, raw = fuzz_base
     work = tmp_path_factory.mktemp("ex")
-    shutil.copy(base / "base.sqlite", work / "db.sqlite")
+    for suffix in ("", "-wal"):  # the WAL too, should the last writer have left one
+        if (base / f"base.sqlite{suffix}").exists():
+            shutil.copy(base / f"base.sqlite{suffix}", work / f"db.sqlite{suffix}")
     url = f"sqlite:///{work / 'db.sqlite'}"
     data = bytearray(raw if cut is None else raw[: cut % (len(raw) + 1)])
     for pos, mask in flips:

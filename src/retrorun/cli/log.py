@@ -317,14 +317,8 @@ def _pick_session(cal: list[dict], logged: set[str], d: date, sid: str | None) -
 
 def _read_activity(path: Path):
     """Read a watch file; any problem is an error naming the file (exit code 2), nothing stored."""
-    try:
-        from retrorun.activities.matching import log_fields_from_activity  # noqa: F401
-        from retrorun.activities.reader import read_activity
-    except ImportError as exc:  # an installation problem, not bad input: exit code 1
-        _fail(
-            f"--activity needs the watch-file importer (retrorun.activities), which is not "
-            f"available in this build ({exc}). Log the session with flags instead."
-        )
+    from retrorun.activities.reader import read_activity
+
     try:
         return read_activity(path)
     except ValueError as exc:  # ActivityError: str() is "<path>: <problem>"
@@ -348,7 +342,7 @@ def _lap_numbers(text: str | None) -> list[int] | None:
 
 def _activity_day(act, tz: str | None) -> date | None:
     """Calendar day the activity started, in *tz* (UTC when ``None``)."""
-    start = getattr(act, "start", None)
+    start = act.start
     if start is None:
         return None
     if tz:
@@ -389,10 +383,6 @@ def _pick_for_activity(
     )
 
 
-def _n_laps(act) -> int:
-    return len(getattr(act, "laps", None) or ())
-
-
 def _activity_meta(path: Path, act, fields: dict, tz: str | None) -> dict:
     """What is kept of the watch file with the log (no samples)."""
     import hashlib
@@ -411,10 +401,10 @@ def _activity_meta(path: Path, act, fields: dict, tz: str | None) -> dict:
     return {
         "file": path.name,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "format": getattr(act, "source_format", None),
+        "format": act.source_format,
         "start": None if _activity_day(act, None) is None else act.start.isoformat(),
         "tz": tz or "UTC",
-        "laps": _n_laps(act),
+        "laps": len(act.laps),
         **{k: fields.get(k) for k in keep},
     }
 
@@ -528,13 +518,8 @@ def log(
         if act is not None:
             from retrorun.activities.matching import log_fields_from_activity
 
-            opts: dict[str, Any] = {}  # only what was given: keeps the matcher's defaults
-            if lap_list:
-                opts["backward_laps"] = lap_list
-            if tz:
-                opts["tz"] = tz
             try:
-                fields = dict(log_fields_from_activity(act, planned, **opts))
+                fields = log_fields_from_activity(act, planned, lap_list, tz=tz)
             except ValueError as exc:
                 _fail(f"{activity}: {exc}", code=2)
             fields["warnings"] = list(fields.get("warnings") or ())
@@ -565,13 +550,13 @@ def log(
             if fields.get("backward_minutes") is None and minutes is None and done != "no":
                 if interactive:
                     typer.echo(
-                        f"{activity.name}: its {_n_laps(act)} laps do not follow the workout of "
+                        f"{activity.name}: its {len(act.laps)} laps do not follow the workout of "
                         f"{planned['session_id']}; `retrorun activity {activity}` lists them."
                     )
                     minutes = typer.prompt("Backward minutes done", type=float)
                 else:
                     missing.append(
-                        f"--backward-laps or --minutes ({activity}: its {_n_laps(act)} laps do "
+                        f"--backward-laps or --minutes ({activity}: its {len(act.laps)} laps do "
                         f"not follow the workout of {planned['session_id']}; "
                         f"`retrorun activity {activity}` lists them)"
                     )

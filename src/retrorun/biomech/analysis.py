@@ -154,6 +154,23 @@ def _json_safe(obj: Any) -> Any:
     return obj
 
 
+#: Marker gaps longer than this (s) are not trusted for kinematic events: a strike or
+#: toe off next to such a gap is not reported (shorter gaps are interpolated).
+MAX_EVENT_GAP = 0.05
+
+
+def long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """``mask`` with only its runs of at least *min_len* consecutive True kept (vectorised)."""
+    mask = np.asarray(mask, bool)
+    d = np.diff(mask.astype(np.int8), prepend=0, append=0)
+    on, off = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    keep = (off - on) >= min_len
+    out = np.zeros(len(mask) + 1, int)
+    np.add.at(out, on[keep], 1)
+    np.add.at(out, off[keep], -1)
+    return np.cumsum(out)[:-1] > 0
+
+
 def _total_vertical_at(trial: Trial, times: np.ndarray, cutoff: float | None = None
                        ) -> np.ndarray:
     """Total GRF (all plates) resampled at *times*, N, shape (len(times), 3)."""
@@ -350,14 +367,24 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     jc = joint_centres(trial, trial.markerset, trial.static)
     # short gaps (≤ 0.1 s) are bridged for everything downstream
     fs = trial.point_rate
+    long_gaps: dict[str, np.ndarray] = {}
     for k, v in list(jc.items()):
         if np.isnan(v).any():
             filled, mask = fill_gaps(v)
             jc[k] = filled
+            long_gaps[k] = long_runs(mask.any(axis=1), int(round(MAX_EVENT_GAP * fs)) + 1)
             if mask.any(axis=1).sum() > 0.1 * fs:
                 warnings.append(f"{k}: {int(mask.any(axis=1).sum())} frames interpolated")
     direction = detect_direction(jc, fs)
-    ke = kinematic_events(trial, jc, direction.travel_sign, method=kinematic_method)
+    invalid = {}
+    for s in SIDES:
+        keys = (f"heel_{s[0]}", f"toe_{s[0]}")
+        m = [long_gaps[k] for k in keys if k in long_gaps]
+        m += [v for k, v in getattr(jc, "rejected", {}).items() if k in keys]
+        if m:
+            invalid[s] = np.logical_or.reduce(m)
+    ke = kinematic_events(trial, jc, direction.travel_sign, method=kinematic_method,
+                          invalid=invalid)
     fe = None
     has_f = trial.has_forces
     if has_f:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrorun.biomech.filters import butter_lowpass
+from retrorun.biomech.filters import butter_lowpass, fill_gaps
 from retrorun.biomech.trial import Trial
 
 __all__ = [
@@ -245,8 +245,8 @@ def _zeni(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, cutoff: flo
 
 
 def foot_height_contacts(trial: Trial, jc: dict[str, np.ndarray], side: str, *,
-                         height: float = CONTACT_HEIGHT, cutoff: float = 20.0
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                         height: float = CONTACT_HEIGHT, cutoff: float = 20.0,
+                         invalid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Contact intervals of one foot from marker heights.
 
     Returns frame indices ``on``, ``off`` (as :func:`threshold_contacts`) and the
@@ -254,27 +254,46 @@ def foot_height_contacts(trial: Trial, jc: dict[str, np.ndarray], side: str, *,
 
     The foot is in contact while its lowest marker (heel or toe, each relative to its own
     floor level = 2nd percentile of its height) is below *height*. Symmetric in time, so
-    it serves forward and backward running alike.
+    it serves forward and backward running alike. Frames flagged *invalid* (bool, N:
+    long marker gaps, rejected cluster frames) are bridged by interpolation for the
+    segmentation, and neither event of a contact touching them is reported (it was not
+    observed).
     """
     fs = trial.point_rate
     k = side[0]
     hs = []
     for key in (f"heel_{k}", f"toe_{k}"):
         if key in jc:
-            z = butter_lowpass(jc[key][:, 2], fs, cutoff)
+            z = butter_lowpass(jc[key][:, 2], fs, cutoff, keep_nan=True)
             hs.append(z - np.nanpercentile(z, 2))
     if not hs:
         raise ValueError("kinematic events need heel or toe markers")
     h = np.nanmin(np.stack(hs), axis=0)
-    h = np.where(np.isfinite(h), h, 1.0)
+    bad = ~np.isfinite(h)
+    if invalid is not None:
+        bad |= np.asarray(invalid, bool)
+    h = np.where(bad, np.nan, h)
+    if bad.all():
+        return (np.zeros(0, int),) * 2 + (np.zeros(0),) * 2
+    h = fill_gaps(h)[0]  # segment across unusable frames ...
     on, off = threshold_contacts(-h, fs, threshold=-height, min_contact=0.08, min_flight=0.05)
     on_f, off_f = crossing_index(-h, on, off, -height)
+    # ... but a contact touching them was not observed: code both its events like a
+    # record edge (not reported)
+    n = len(h)
+    cb = np.concatenate([[0], np.cumsum(bad)])
+    a = np.clip(on - 1, 0, n)
+    b = np.clip(off + 1, 0, n)
+    touched = (cb[b] - cb[a]) > 0
+    on = np.where(touched, -1, on)
+    off = np.where(touched, n, off)
     return on, off, on_f, off_f
 
 
 def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, *,
                      method: str = "zeni_height", cutoff: float = 10.0,
-                     min_step_period: float = 0.45) -> GaitEvents:
+                     min_step_period: float = 0.45,
+                     invalid: dict[str, np.ndarray] | None = None) -> GaitEvents:
     """Events from markers alone, for forward or backward travel.
 
     Parameters
@@ -290,6 +309,8 @@ def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, 
         method is within ~10 ms (see docs/biomechanics.md).
     cutoff : low-pass cut-off of the Zeni signals, Hz.
     min_step_period : shortest time between two same-side Zeni extrema, s.
+    invalid : per side ("left"/"right"), frames (bool) whose foot data are unusable
+        (long gaps, rejected cluster frames); no event is reported next to them.
     """
     z = _zeni(trial, jc, travel_sign, cutoff, min_step_period)
     roles = "toe strike / heel off" if travel_sign < 0 else "heel strike / toe off"
@@ -302,7 +323,8 @@ def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, 
     n = len(t)
     res = {}
     for s in SIDES:
-        on, off, on_f, off_f = foot_height_contacts(trial, jc, s)
+        on, off, on_f, off_f = foot_height_contacts(
+            trial, jc, s, invalid=None if invalid is None else invalid.get(s))
         zfs = z[s].foot_strike
         # keep contacts with a Zeni strike between 0.2 s before their start and their end
         t_on = np.where(on >= 0, t[0] + on_f / trial.point_rate, -np.inf)

@@ -38,6 +38,13 @@ DEFAULT_ANKLE_WIDTH = 0.07  # m, design value
 #: inter-trochanter distance (design value: ~0.36 m between trochanters vs ~0.18 m
 #: between hip centres in adults).
 GTR_INSET_FRACTION = 0.25
+#: Foot length (heel to toe tip) as a fraction of the shank length (knee to ankle centre):
+#: de Leva (1996) mean male segment lengths, foot 258.1 mm / shank 434.0 mm.
+FOOT_TO_SHANK_LENGTH = 258.1 / 434.0
+#: Largest deviation of the foot-cluster–ankle distance from its median, m (design value).
+FOOT_CLUSTER_TOLERANCE = 0.020
+#: Foot length when no static shank is available: de Leva male mean, m.
+DEFAULT_FOOT_LENGTH = 0.258
 
 #: which cluster carries a static landmark of a role (first usable wins)
 _CARRIER = {"ASI": ("PELVIS",), "PSI": ("PELVIS",), "HJC": ("PELVIS",), "GTR": ("PELVIS",),
@@ -47,9 +54,11 @@ _CARRIER = {"ASI": ("PELVIS",), "PSI": ("PELVIS",), "HJC": ("PELVIS",), "GTR": (
 
 
 class JointCentres(dict):
-    """``dict`` key → (N, 3) m, with ``methods`` (key → how it was obtained)."""
+    """``dict`` key → (N, 3) m, with ``methods`` (key → how it was obtained) and
+    ``rejected`` (key → bool (N,) frames set to NaN as implausible)."""
 
     methods: dict[str, str]
+    rejected: dict[str, np.ndarray]
 
 
 def _labels_of(ms: MarkerSet, role: str) -> list[str]:
@@ -179,6 +188,78 @@ def _foot_cluster_ends(m: dict[str, np.ndarray], cluster: list[str], static: Tri
     return m[labs[int(np.argmin(pos))]], m[labs[int(np.argmax(pos))]]
 
 
+def virtual_foot_points(static: dict[str, np.ndarray], dynamic: dict[str, np.ndarray],
+                        cluster: list[str], shank_length: float | None = None,
+                        ankle_static: np.ndarray | None = None
+                        ) -> tuple[np.ndarray, np.ndarray, dict] | None:
+    """Virtual heel and toe points of a foot (shoe) cluster without heel/toe markers.
+
+    Defined in the **static** trial (lab frame, standing, X = facing): the *heel* point
+    lies below the most posterior cluster marker at the height of the lowest cluster
+    marker (y of the cluster centroid); the *toe* point lies one foot length ahead of it
+    along X at the same height. Foot length = ``FOOT_TO_SHANK_LENGTH`` × the static shank
+    length (de Leva 1996 proportions), else ``DEFAULT_FOOT_LENGTH``. Both points are then
+    carried into the dynamic trial by the cluster's rigid pose (Söderkvist & Wedin 1993).
+
+    Only their *motion* matters for events (each point's floor level is taken from its
+    own trajectory), so a few centimetres of error in their height do not bias contact
+    timing; the toe point's antero-posterior placement does (≈ 5 mm rise per 1 cm behind
+    the true toe tip at 30° of heel rise).
+
+    Returns ``(heel, toe, info)`` with (N, 3) trajectories, m, or ``None`` when fewer
+    than 3 cluster markers are in both trials. ``info["foot_length_m"]``; with
+    *ankle_static* (static ankle centre, (3,)) also ``info["ankle"]``, that point carried
+    by the foot cluster (for :func:`foot_cluster_outliers`).
+    """
+    labs = [c for c in cluster if c in static and c in dynamic]
+    if len(labs) < 3:
+        return None
+    ref = np.stack([np.nanmean(static[c], axis=0) for c in labs])
+    if not np.isfinite(ref).all():
+        return None
+    length = (FOOT_TO_SHANK_LENGTH * shank_length if shank_length and
+              0.25 < shank_length < 0.6 else DEFAULT_FOOT_LENGTH)
+    heel = np.array([ref[:, 0].min(), ref[:, 1].mean(), ref[:, 2].min()])
+    toe = heel + np.array([length, 0.0, 0.0])
+    mov = np.stack([dynamic[c] for c in labs], axis=1)
+    r, t = cluster_pose(ref, mov)
+    from retrorun.biomech.clusters import to_global
+
+    info: dict = {"foot_length_m": length}
+    if ankle_static is not None:
+        info["ankle"] = to_global(r, t, ankle_static)
+    return to_global(r, t, heel), to_global(r, t, toe), info
+
+
+def foot_cluster_outliers(ankle_by_foot: np.ndarray, ankle_by_shank: np.ndarray,
+                          tol: float | None = None) -> np.ndarray:
+    """Frames (bool, N) where the foot cluster's pose is not where the foot can be.
+
+    The ankle centre is fixed in the shank and in the foot, so the static ankle centre
+    carried by the foot cluster and by the shank cluster must coincide up to soft-tissue
+    and shoe movement (RIC running trial, left foot: median 4 mm, 95th percentile 9 mm).
+    Frames more than *tol* (default ``FOOT_CLUSTER_TOLERANCE``, 20 mm, design value)
+    apart are mislabelled or swapped markers (in the RIC trial the right foot cluster
+    jumps towards the left foot for up to 0.2 s, 3 s of 25 s in all), dilated by
+    2 frames on each side.
+    """
+    tol = FOOT_CLUSTER_TOLERANCE if tol is None else tol
+    d = np.linalg.norm(ankle_by_foot - ankle_by_shank, axis=1)
+    bad = ~(d <= tol)
+    k = np.convolve(bad.astype(float), np.ones(5), mode="same")
+    return k > 0
+
+
+def static_centre(markers: dict[str, np.ndarray], ms: MarkerSet, lateral: str,
+                  medial: str) -> np.ndarray | None:
+    """Mean static position (3,) of the mid-point of two landmark roles, or ``None``."""
+    a, b = ms.get(markers, lateral), ms.get(markers, medial)
+    if a is None or b is None:
+        return None
+    c = np.nanmean(0.5 * (a + b), axis=0)
+    return c if np.isfinite(c).all() else None
+
+
 def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
                   static: Trial | None = None) -> JointCentres:
     """Joint centres and landmarks of *trial* for every frame, lab frame, m.
@@ -193,6 +274,7 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
     m = augmented_markers(trial, ms, static)
     out = JointCentres()
     out.methods = {}
+    out.rejected = {}
 
     def put(key: str, val: np.ndarray | None, how: str) -> bool:
         if val is None or key in out:
@@ -248,6 +330,29 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
                 "lateral malleolus + half default ankle width")
         put(f"heel_{s}", g(f"{S}HEE"), "marker")
         put(f"toe_{s}", g(f"{S}TOE"), "marker")
+        if (f"heel_{s}" not in out or f"toe_{s}" not in out) and static is not None:
+            shank = None
+            sk = [static_centre(static.markers, ms, f"{S}KNE", f"{S}KNM"),
+                  static_centre(static.markers, ms, f"{S}ANK", f"{S}MED")]
+            if all(v is not None for v in sk):
+                shank = float(np.linalg.norm(sk[0] - sk[1]))
+            vf = virtual_foot_points(static.markers, m, ms.clusters.get(f"{S}FOOT", []),
+                                     shank, ankle_static=sk[1])
+            if vf is not None:
+                how = (f"virtual {{}} point of the foot cluster (static trial; foot length "
+                       f"{vf[2]['foot_length_m'] * 1000:.0f} mm"
+                       + (" = 0.595 x static shank length)" if shank else " default)"))
+                if f"ankle_{s}" in out and "ankle" in vf[2]:
+                    bad = foot_cluster_outliers(vf[2]["ankle"], out[f"ankle_{s}"])
+                    if bad.any():
+                        vf[0][bad] = np.nan
+                        vf[1][bad] = np.nan
+                        out.rejected[f"heel_{s}"] = out.rejected[f"toe_{s}"] = bad
+                        how += (f"; {int(bad.sum())} frames rejected (foot cluster more than "
+                                f"{FOOT_CLUSTER_TOLERANCE * 1000:.0f} mm off the ankle "
+                                "centre of the shank cluster: mislabelled markers)")
+                put(f"heel_{s}", vf[0], how.format("heel"))
+                put(f"toe_{s}", vf[1], how.format("toe"))
         if f"heel_{s}" not in out or f"toe_{s}" not in out:
             heel, toe = _foot_cluster_ends(m, ms.clusters.get(f"{S}FOOT", []), static)
             put(f"heel_{s}", heel, "foot-cluster marker most posterior in the static trial")

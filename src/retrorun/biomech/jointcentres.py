@@ -7,8 +7,11 @@ Per side (``l``/``r``), in priority order:
   hip landmark carried by the pelvis cluster.
 * **knee** — given by the file (``KJC``); else the mid-point of the lateral and medial
   epicondyles (dynamic, or carried from the static trial by the thigh cluster); else the
-  functional centre of the thigh and shank clusters (SCoRE, Ehrig et al. 2006); else the
-  lateral marker moved medially by half a default knee width (0.10 m, design value).
+  lateral knee marker moved medially by (knee width + marker diameter) / 2 along the
+  functional flexion axis of the thigh and shank clusters (SARA, Ehrig et al. 2007;
+  Plug-in Gait/CGM offset, default knee width 0.105 m); else the functional centre of the
+  clusters (SCoRE, Ehrig et al. 2006); else the lateral marker moved medially by the same
+  offset along the pelvis medio-lateral axis.
 * **ankle** — ``AJC``; else the malleoli mid-point (static landmarks carried by the shank
   cluster); else SCoRE of shank and foot clusters; else the lateral malleolus moved
   medially by half a default ankle width (0.07 m, design value).
@@ -19,6 +22,8 @@ resonance imaging. J Biomech 40:595-602 (PW/PD-only equations, mm, pelvis frame 
 anterior, y superior, z lateral: x = -0.24 PD - 9.9, y = -0.30 PW - 10.9, z = 0.33 PW + 7.3).
 Ehrig RM, Taylor WR, Duda GN, Heller MO (2006) A survey of formal methods for
 determining the centre of rotation of ball joints. J Biomech 39:2798-2809.
+Ehrig RM, Taylor WR, Duda GN, Heller MO (2007) A survey of formal methods for
+determining functional joint axes. J Biomech 40:2150-2157.
 """
 
 from __future__ import annotations
@@ -32,7 +37,18 @@ from retrorun.biomech.trial import Trial
 __all__ = ["JointCentres", "augmented_markers", "harrington_hjc", "joint_centres",
            "pelvis_frame", "score_centre"]
 
-DEFAULT_KNEE_WIDTH = 0.10  # m, design value
+#: Knee width (epicondyles, bone), m: design value near the measured widths here
+#: (walk.c3d subject 109 mm; RBDS001/RIC statics 112-127 mm between epicondyle marker
+#: centres, i.e. width + one marker diameter).
+DEFAULT_KNEE_WIDTH = 0.105
+#: Marker diameter, m (14 mm, the common Vicon/Qualisys size; design value).
+MARKER_DIAMETER = 0.014
+#: Lateral knee marker centre → knee joint centre, m: (knee width + marker diameter) / 2,
+#: as in Plug-in Gait/CGM.
+KNEE_MARKER_OFFSET = (DEFAULT_KNEE_WIDTH + MARKER_DIAMETER) / 2
+#: Largest smallest/second-smallest eigenvalue ratio of the SCoRE normal matrix for which
+#: the functional hinge axis is trusted (design value).
+HINGE_CONDITIONING = 0.1
 DEFAULT_ANKLE_WIDTH = 0.07  # m, design value
 #: Hip centre from the greater trochanters: moved medially by this fraction of the
 #: inter-trochanter distance (design value: ~0.36 m between trochanters vs ~0.18 m
@@ -134,6 +150,38 @@ def harrington_hjc(lasi: np.ndarray, rasi: np.ndarray, lpsi: np.ndarray, rpsi: n
     left = o + ant * ax[:, :, 0] + lat * ax[:, :, 1] + sup * ax[:, :, 2]
     right = o + ant * ax[:, :, 0] - lat * ax[:, :, 1] + sup * ax[:, :, 2]
     return left, right
+
+
+def hinge_axis(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b: list[str]
+               ) -> tuple[np.ndarray, float] | None:
+    """Functional hinge (flexion) axis between two clusters, per frame, lab frame.
+
+    The SCoRE system of Ehrig et al. (2006) is singular along a hinge: the eigenvector of
+    its normal matrix with the smallest eigenvalue moves the centre along the axis in both
+    cluster frames at once (SARA, Ehrig et al. 2007). Its cluster-A part, rotated by the
+    cluster-A pose, is the axis.
+
+    Returns ``(axis (N, 3) unit vectors, conditioning)`` where *conditioning* is the ratio
+    of the two smallest eigenvalues (small = a well-defined hinge), or ``None`` when a
+    cluster has fewer than 3 markers.
+    """
+    la = [c for c in cluster_a if c in markers]
+    lb = [c for c in cluster_b if c in markers]
+    if len(la) < 3 or len(lb) < 3:
+        return None
+    A = np.stack([markers[c] for c in la], axis=1)
+    B = np.stack([markers[c] for c in lb], axis=1)
+    ok = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(B).all(axis=(1, 2))
+    if ok.sum() < 10:
+        return None
+    i0 = int(np.flatnonzero(ok)[0])
+    ra, _ = cluster_pose(A[i0], A)
+    rb, _ = cluster_pose(B[i0], B)
+    good = np.isfinite(ra).all(axis=(1, 2)) & np.isfinite(rb).all(axis=(1, 2))
+    M = np.concatenate([ra[good], -rb[good]], axis=2)
+    w, v = np.linalg.eigh(np.einsum("nki,nkj->ij", M, M))
+    a = v[:3, 0] / np.linalg.norm(v[:3, 0])
+    return np.einsum("nij,j->ni", ra, a), float(w[0] / w[1])
 
 
 def score_centre(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b: list[str],
@@ -309,13 +357,28 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
         kne, knm = g(f"{S}KNE"), g(f"{S}KNM")
         if kne is not None and knm is not None:
             put(f"knee_{s}", 0.5 * (kne + knm), "epicondyle mid-point")
+        if f"knee_{s}" not in out and kne is not None and left_axis is not None:
+            ax = hinge_axis(m, ms.clusters.get(f"{S}THIGH", []),
+                            ms.clusters.get(f"{S}SHANK", []))
+            if ax is not None and ax[1] < HINGE_CONDITIONING:
+                # orient the axis medially (towards the other leg)
+                med = ax[0] * np.sign(np.nanmedian(np.sum(ax[0] * (-sign * left_axis),
+                                                          axis=1)))
+                put(f"knee_{s}", kne + med * KNEE_MARKER_OFFSET,
+                    f"lateral marker + {KNEE_MARKER_OFFSET * 1000:.1f} mm medially along the "
+                    "functional flexion axis (thigh/shank clusters)")
+        if f"knee_{s}" not in out and kne is not None and left_axis is not None:
+            put(f"knee_{s}", kne - sign * left_axis * KNEE_MARKER_OFFSET,
+                f"lateral marker + {KNEE_MARKER_OFFSET * 1000:.1f} mm medially along the "
+                "pelvis medio-lateral axis")
         if f"knee_{s}" not in out:
             put(f"knee_{s}", score_centre(m, ms.clusters.get(f"{S}THIGH", []),
                                           ms.clusters.get(f"{S}SHANK", [])),
                 "SCoRE functional (thigh/shank clusters)")
         if f"knee_{s}" not in out and kne is not None and left_axis is not None:
-            put(f"knee_{s}", kne - sign * left_axis * DEFAULT_KNEE_WIDTH / 2,
-                "lateral marker + half default knee width")
+            put(f"knee_{s}", kne - sign * left_axis * KNEE_MARKER_OFFSET,
+                f"lateral marker + {KNEE_MARKER_OFFSET * 1000:.1f} mm medially along the "
+                "pelvis medio-lateral axis")
         # ankle
         put(f"ankle_{s}", g(f"{S}AJC"), "file")
         ank, med = g(f"{S}ANK"), g(f"{S}MED")

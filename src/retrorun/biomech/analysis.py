@@ -89,6 +89,8 @@ class AnalysisResult:
     mechanics: dict[str, Any] = field(default_factory=dict)
     report_sections: list[ReportSection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: side → {"deg": external tibial torsion, "source": ...}
+    tibial_torsion: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON document of ``retrorun analyze`` (docs/analyze-json.md)."""
@@ -347,6 +349,7 @@ def _events_check(fe: GaitEvents, ke: GaitEvents) -> dict:
 def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | None = None,
                   use_forces: bool = True, sex: str = "male", stature: float | None = None,
                   kinematic_method: str = "zeni_height",
+                  tibial_torsion: dict[str, float] | None = None,
                   steps: list[Step] | None = None) -> AnalysisResult:
     """Direction, gait events, spatiotemporal measures and COM of a lab-frame trial.
 
@@ -359,6 +362,10 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
         force data still give the body mass and the COM–GRF check).
     sex, stature : de Leva table and stature (m) for the segmental COM.
     kinematic_method : "zeni_height" (default) or "zeni" (see :mod:`events`).
+    tibial_torsion : ``{"left": deg, "right": deg}``, external torsion positive; removed
+        from knee rotation. Default: the C3D's Plug-in Gait ``L/RTibialTorsion``, else the
+        static trial's epicondyle/malleolar axes (:func:`jointcentres.static_tibial_torsion`),
+        else none (knee rotation then includes the torsion).
     steps : extra steps (default: the registered :data:`ANALYSIS_STEPS`).
     """
     if static is not None:
@@ -372,10 +379,18 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
         if np.isnan(v).any():
             filled, mask = fill_gaps(v)
             jc[k] = filled
-            long_gaps[k] = long_runs(mask.any(axis=1), int(round(MAX_EVENT_GAP * fs)) + 1)
+            long_gaps[k] = long_runs(mask.any(axis=1), round(MAX_EVENT_GAP * fs) + 1)
             if mask.any(axis=1).sum() > 0.1 * fs:
                 warnings.append(f"{k}: {int(mask.any(axis=1).sum())} frames interpolated")
-    direction = detect_direction(jc, fs)
+    try:
+        direction = detect_direction(jc, fs)
+    except ValueError as exc:
+        ms = trial.markerset
+        if trial.static is None and ms is not None and ms.clusters:
+            raise ValueError(f"{exc}; the '{ms.name}' marker set places its joint centres "
+                             "from a static calibration trial: give it with --static") \
+                from None
+        raise
     invalid = {}
     for s in SIDES:
         keys = (f"heel_{s[0]}", f"toe_{s[0]}")
@@ -392,6 +407,12 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
             fe = force_events(trial, jc)
         except ValueError as exc:
             warnings.append(f"force events unavailable: {exc}")
+    if not any(ke[s].contacts().size for s in SIDES) and not (
+            fe is not None and any(fe[s].foot_strike.size + fe[s].toe_off.size
+                                   for s in SIDES)):
+        raise ValueError("no gait cycle found (no foot contact in the force data and no "
+                         "complete contact in the foot markers): this is not a walking or running "
+                         "trial (a static or balancing recording?)")
     events = fe if (use_forces and fe is not None and any(
         fe[s].foot_strike.size for s in SIDES)) else ke
     check = _events_check(fe, ke) if fe is not None else None
@@ -431,11 +452,23 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     cm["model_notes"] = com.notes
     cm["grf_check"] = (_grf_check(trial, com_f, body_mass, direction.mode, fe, ke)
                        if has_f else None)
+    torsion: dict[str, dict] = {}
+    for side, deg in (tibial_torsion or {}).items():
+        torsion[side] = {"deg": float(deg), "source": "user"}
+    for side, deg in (trial.meta.get("file_tibial_torsion_deg") or {}).items():
+        torsion.setdefault(side, {"deg": float(deg), "source": "file (Plug-in Gait)"})
+    if trial.static is not None and len(torsion) < 2:
+        from retrorun.biomech.jointcentres import static_tibial_torsion
+
+        for side, deg in static_tibial_torsion(trial.static, trial.markerset).items():
+            torsion.setdefault(side, {"deg": round(deg, 2),
+                                      "source": "static trial (epicondyle vs malleolar axis)"})
     res = AnalysisResult(trial=trial, joint_centres=jc, direction=direction,
                          body_mass_kg=body_mass, body_mass_source=source, events=events,
                          force_events=fe, kinematic_events=ke, spatiotemporal=st, com=com,
                          com_filtered=com_f, com_metrics=cm, events_check=check,
                          warnings=warnings)
+    res.tibial_torsion = torsion
     if trial.synthetic:
         res.warnings.append("synthetic trial: " + str(trial.meta.get("synthetic_note", "")))
     for step in (ANALYSIS_STEPS if steps is None else steps):

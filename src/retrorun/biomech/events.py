@@ -246,7 +246,8 @@ def _zeni(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, cutoff: flo
 
 def foot_height_contacts(trial: Trial, jc: dict[str, np.ndarray], side: str, *,
                          height: float = CONTACT_HEIGHT, cutoff: float = 20.0,
-                         invalid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                         invalid: np.ndarray | None = None
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Contact intervals of one foot from marker heights.
 
     Returns frame indices ``on``, ``off`` (as :func:`threshold_contacts`) and the

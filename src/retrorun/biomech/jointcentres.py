@@ -308,6 +308,35 @@ def static_centre(markers: dict[str, np.ndarray], ms: MarkerSet, lateral: str,
     return c if np.isfinite(c).all() else None
 
 
+def static_tibial_torsion(static: Trial, ms: MarkerSet | None = None) -> dict[str, float]:
+    """Tibial torsion per side from a static trial with epicondyle and malleoli markers, deg.
+
+    The angle, about the shank long axis (ankle centre → knee centre), from the knee's
+    epicondyle axis (medial → lateral) to the malleolar axis; **positive = external
+    torsion** (lateral malleolus posterior to the knee axis), the clinical convention
+    (adults typically 15-35 deg). Sides without the four markers are left out.
+    """
+    ms = ms or static.markerset or detect_markerset(set(static.markers))
+    out = {}
+    for side, S in (("left", "L"), ("right", "R")):
+        v = [ms.get(static.markers, f"{S}{r}") for r in ("KNE", "KNM", "ANK", "MED")]
+        if any(x is None for x in v):
+            continue
+        kne, knm, ank, med = (np.nanmean(x, axis=0) for x in v)
+        u = 0.5 * (kne + knm) - 0.5 * (ank + med)
+        u /= np.linalg.norm(u)
+        k = kne - knm
+        a = ank - med
+        k -= (k @ u) * u
+        a -= (a @ u) * u
+        k /= np.linalg.norm(k)
+        fwd = np.cross(u, k) if side == "right" else np.cross(k, u)
+        ang = float(np.degrees(np.arctan2(-(a @ fwd), a @ k)))
+        if np.isfinite(ang):
+            out[side] = ang
+    return out
+
+
 def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
                   static: Trial | None = None) -> JointCentres:
     """Joint centres and landmarks of *trial* for every frame, lab frame, m.

@@ -217,6 +217,7 @@ def analyze_mechanics(
     cutoff_hz: float = 12.0,
     use_forces: bool = True,
     sex: str = "male",
+    tibial_torsion: dict[str, float] | None = None,
 ) -> MechanicsResult:
     """3-D knee/hip/ankle mechanics of one trial.
 
@@ -231,6 +232,8 @@ def analyze_mechanics(
     cutoff_hz : low-pass cut-off applied to markers **and** GRF (same cut-off avoids
         impact artefacts in knee moments). 12 Hz is a design value within the 10–15 Hz
         range used for running.
+    tibial_torsion : ``{side: deg}``, external positive: the knee uses the untorsioned
+        tibia (Plug-in Gait), so knee rotation excludes the torsion.
     """
     from retrorun.biomech.jointcentres import augmented_markers, joint_centres
 
@@ -250,7 +253,14 @@ def analyze_mechanics(
         methods = {}
     fm = {k: lowpass(v, rate, cutoff_hz) for k, v in markers.items()}
     fc = {k: lowpass(v, rate, cutoff_hz) for k, v in centres.items() if np.ndim(v) == 2}
-    kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True)
+    tor = ({k: -np.radians(v) for k, v in tibial_torsion.items()}  # PiG sign, rad
+           if tibial_torsion else None)
+    kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True, tibial_torsion=tor)
+    if tibial_torsion:
+        notes.append("knee rotation excludes tibial torsion "
+                     + ", ".join(f"{k} {v:.1f} deg" for k, v in tibial_torsion.items()))
+    else:
+        notes.append("no tibial torsion given: knee rotation includes it")
     for seg in kin.missing:
         if seg.startswith("foot_mt5_medial_"):
             notes.append(f"{seg[-1]} foot: the 5th-metatarsal marker lies medial to the toe "
@@ -451,9 +461,12 @@ def mechanics_step(res: Any) -> None:
     height = trial.meta.get("file_height_m")
     if height is None and getattr(res, "com", None) is not None:
         height = getattr(res.com, "stature_m", None)
+    tor = getattr(res, "tibial_torsion", None) or {}
     out = analyze_mechanics(trial, events=res.events, centres=res.joint_centres,
-                            body_mass=res.body_mass_kg, height=height)
+                            body_mass=res.body_mass_kg, height=height,
+                            tibial_torsion={k: v["deg"] for k, v in tor.items()} or None)
     d = out.to_dict()
+    d["settings"]["tibial_torsion_deg"] = tor
     d["settings"]["height_source"] = ("file" if trial.meta.get("file_height_m")
                                       else "COM model stature estimate")
     res.mechanics[STEP_NAME] = d

@@ -75,6 +75,9 @@ class JointCentres(dict):
 
     methods: dict[str, str]
     rejected: dict[str, np.ndarray]
+    #: the trial's markers plus carried static landmarks (:func:`augmented_markers`),
+    #: kept so later steps need not track the clusters again
+    markers: dict[str, np.ndarray]
 
 
 def _labels_of(ms: MarkerSet, role: str) -> list[str]:
@@ -352,6 +355,7 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
     out = JointCentres()
     out.methods = {}
     out.rejected = {}
+    out.markers = m
 
     def put(key: str, val: np.ndarray | None, how: str) -> bool:
         if val is None or key in out:

@@ -245,7 +245,9 @@ def analyze_mechanics(
     if ms is None:
         name = trial.meta.get("markerset")
         ms = PROFILES.get(name) if name in PROFILES else detect_markerset(set(trial.markers))
-    markers = augmented_markers(trial, ms)
+    markers = getattr(centres, "markers", None)
+    if markers is None:
+        markers = augmented_markers(trial, ms)
     if centres is None:
         centres = joint_centres(trial, ms)
         methods = getattr(centres, "methods", {})

@@ -199,12 +199,25 @@ def _mean_sd(curves: np.ndarray, scale: float = 1.0) -> dict[str, list[float]]:
         warnings.simplefilter("ignore", RuntimeWarning)
         m = np.nanmean(curves, axis=0) * scale
         sd = np.nanstd(curves, axis=0) * scale
-    r = lambda a: [None if not np.isfinite(v) else round(float(v), 4) for v in a]  # noqa: E731
-    return {"mean": r(m), "sd": r(sd), "n": int((~np.isnan(curves).all(axis=1)).sum())}
+    return {"mean": _jl(m), "sd": _jl(sd), "n": int((~np.isnan(curves).all(axis=1)).sum())}
 
 
 def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
-    return [None if not np.isfinite(v) else round(float(v), nd) for v in np.asarray(a, float)]
+    """JSON list: rounded to *nd* decimals, non-finite → ``None`` (rounded in numpy)."""
+    a = np.asarray(a, float)
+    r = np.round(np.where(np.isfinite(a), a, np.nan), nd).tolist()
+    return [None if v != v else v for v in r]
+
+
+def _lowpass_dict(d: dict[str, np.ndarray], rate: float, cutoff: float
+                  ) -> dict[str, np.ndarray]:
+    """Low-pass every (N, 3) trajectory of *d* in one filter call (stacked columns)."""
+    keys = [k for k, v in d.items() if np.ndim(v) == 2]
+    if not keys:
+        return {}
+    x = lowpass(np.concatenate([np.asarray(d[k], float) for k in keys], axis=1), rate,
+                cutoff)
+    return {k: x[:, 3 * i:3 * i + 3] for i, k in enumerate(keys)}
 
 
 def analyze_mechanics(
@@ -253,8 +266,14 @@ def analyze_mechanics(
         methods = getattr(centres, "methods", {})
     else:
         methods = {}
-    fm = {k: lowpass(v, rate, cutoff_hz) for k, v in markers.items()}
-    fc = {k: lowpass(v, rate, cutoff_hz) for k, v in centres.items() if np.ndim(v) == 2}
+    # only the landmarks the segment model reads (lower_limb_kinematics) are filtered
+    used: set[str] = set()
+    for role in ("LASI", "RASI", "LPSI", "RPSI", *(S + r for S in "LR"
+                                                   for r in ("KNE", "ANK", "TOE", "HEE", "MT5"))):
+        lab = ms.roles.get(role)
+        used.update([lab] if isinstance(lab, str) else (lab or []))
+    fm = _lowpass_dict({k: v for k, v in markers.items() if k in used}, rate, cutoff_hz)
+    fc = _lowpass_dict(centres, rate, cutoff_hz)
     tor = ({k: -np.radians(v) for k, v in tibial_torsion.items()}  # PiG sign, rad
            if tibial_torsion else None)
     kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True, tibial_torsion=tor)

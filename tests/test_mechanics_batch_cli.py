@@ -117,3 +117,37 @@ def test_analyze_json_and_html_carry_the_mechanics_section(real_data, tmp_path):
     for title in ("Joint angles, left and right", "Knee and ground-reaction force",
                   "Left / right asymmetry"):
         assert title in page
+
+
+def test_cli_batch_mass_height_and_metadata_labels(trial_folder, tmp_path):
+    """--mass/--height reach trials the metadata does not list (Running_0002 has no mass in
+    the file: it gets inverse dynamics); metadata labels become columns."""
+    import pandas as pd
+
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,mass,condition,subject\nsub/walk.c3d,80,pre,S1\n"
+                    "Running_0002.c3d,,forward,S2\n")
+    out = tmp_path / "table.csv"
+    r = CliRunner().invoke(app, ["batch", str(trial_folder), "--out", str(out), "--workers",
+                                 "1", "--threads", "--mass", "70", "--height", "1.75",
+                                 "--metadata", str(meta)])
+    assert r.exit_code == 0, r.output
+    t = pd.read_csv(out, keep_default_na=False)
+    assert {"condition", "subject"} <= set(t.columns)
+    run = t[t.file == "Running_0002.c3d"]
+    assert set(run.condition) == {"forward"} and set(run.subject) == {"S2"}
+    assert float(run[run.metric == "body_mass_kg"].value.iloc[0]) == pytest.approx(70.0)
+    assert (run.metric == "kam_id_peak_pct").any()
+    walk = t[t.file == "sub/walk.c3d"]
+    assert set(walk.condition) == {"pre"}
+    # the metadata mass wins over the file's PROCESSING:Bodymass (73.4 kg), a fallback
+    assert float(walk[walk.metric == "body_mass_kg"].value.iloc[0]) == pytest.approx(80.0)
+    assert set(t[t.file == "broken.c3d"].condition) == {""}
+
+
+def test_cli_batch_bad_metadata(trial_folder, tmp_path):
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,mass\nsub/walk.c3d,eighty\n")
+    r = CliRunner().invoke(app, ["batch", str(trial_folder), "--metadata", str(meta)])
+    assert r.exit_code == 2
+    assert "meta.csv" in r.output and "mass" in r.output and "not a number" in r.output

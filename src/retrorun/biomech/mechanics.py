@@ -113,9 +113,9 @@ def _plates_on_marker_time(trial, cutoff: float | None = None) -> list[tuple]:
         force, cop, fm = p.force, p.cop, np.nan_to_num(p.free_moment)
         if cutoff:
             rate = float(trial.force_rate)
-            force = butter_lowpass(force, rate, cutoff)
-            cop = butter_lowpass(cop, rate, cutoff)  # NaN (unloaded) kept
-            fm = butter_lowpass(fm, rate, cutoff)
+            # one filter call for force, COP and free moment (COP NaN when unloaded: kept)
+            x = butter_lowpass(np.concatenate([force, cop, fm], axis=1), rate, cutoff)
+            force, cop, fm = x[:, :3], x[:, 3:6], x[:, 6:]
         out.append((raw, interp(force), interp(cop), interp(fm), p.foot))
     return out
 
@@ -150,23 +150,44 @@ def grf_per_side(
         pts = [centres[k] for k in (f"heel_{t}", f"toe_{t}", f"ankle_{t}") if k in centres]
         feet[s] = np.nanmean(np.stack(pts), axis=0) if pts else None
     for raw, f, c, fm, foot in _plates_on_marker_time(trial, cutoff):
-        loaded = raw[:, 2] > threshold
-        for a, b in _runs(loaded):
-            if b - a < 3:
-                continue
-            side = foot
-            if side not in SIDES:
-                d = {}
-                for s in SIDES:
-                    if feet[s] is not None:
-                        d[s] = np.nanmean(np.linalg.norm(c[a:b, :2] - feet[s][a:b, :2], axis=1))
-                if not d:
+        runs = np.array(_runs(raw[:, 2] > threshold), dtype=int).reshape(-1, 2)
+        runs = runs[runs[:, 1] - runs[:, 0] >= 3]
+        if runs.size == 0:
+            continue
+        a, b = runs[:, 0], runs[:, 1]
+        if foot in SIDES:
+            side_of = np.array([foot] * len(runs))
+        else:
+            # mean horizontal COP-foot distance per contact, vectorised with cumulative sums
+            dist = {}
+            for s in SIDES:
+                if feet[s] is None:
                     continue
-                side = min(d, key=d.get)
-            F[side][a:b] += f[a:b]
-            M[side][a:b] += fm[a:b]
-            Cw[side][a:b] += np.nan_to_num(c[a:b]) * f[a:b, 2:3]
-            contact[side][a:b] = True
+                dd = np.linalg.norm(c[:, :2] - feet[s][:, :2], axis=1)
+                ok = np.isfinite(dd)
+                cs = np.concatenate([[0.0], np.cumsum(np.where(ok, dd, 0.0))])
+                cn = np.concatenate([[0], np.cumsum(ok)])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    dist[s] = (cs[b] - cs[a]) / (cn[b] - cn[a])
+            if not dist:
+                continue
+            if len(dist) == 1:
+                side_of = np.array([next(iter(dist))] * len(runs))
+            else:
+                dl, dr = dist["left"], dist["right"]
+                side_of = np.where(~(dr < dl), "left", "right")
+        for s in SIDES:
+            sel = side_of == s
+            if not sel.any():
+                continue
+            d = np.zeros(n + 1, int)
+            np.add.at(d, a[sel], 1)
+            np.add.at(d, b[sel], -1)
+            m = np.cumsum(d)[:-1] > 0
+            F[s][m] += f[m]
+            M[s][m] += fm[m]
+            Cw[s][m] += np.nan_to_num(c[m]) * f[m, 2:3]
+            contact[s] |= m
     out = {}
     for s in SIDES:
         with np.errstate(invalid="ignore", divide="ignore"):

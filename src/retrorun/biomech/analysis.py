@@ -29,6 +29,7 @@ from retrorun.biomech.events import (
     force_events,
     kinematic_events,
     match_events,
+    refine_contacts_by_speed,
 )
 from retrorun.biomech.filters import butter_lowpass, derivative, fill_gaps
 from retrorun.biomech.jointcentres import JointCentres, joint_centres
@@ -400,6 +401,11 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
             invalid[s] = np.logical_or.reduce(m)
     ke = kinematic_events(trial, jc, direction.travel_sign, method=kinematic_method,
                           invalid=invalid)
+    virtual = tuple(s for s in SIDES if jc.methods.get(f"heel_{s[0]}", "").startswith(
+        "virtual"))
+    if virtual and kinematic_method == "zeni_height":
+        # foot-cluster feet: keep only the part of each contact moving with the ground
+        ke = refine_contacts_by_speed(trial, jc, ke, virtual)
     fe = None
     has_f = trial.has_forces
     if has_f:

@@ -36,6 +36,7 @@ __all__ = [
     "force_events",
     "kinematic_events",
     "match_events",
+    "refine_contacts_by_speed",
     "threshold_contacts",
 ]
 
@@ -358,3 +359,62 @@ def match_events(reference: np.ndarray, candidate: np.ndarray, tol: float = 0.15
         j = np.where(left_closer, j - 1, j)
     err = cand[j] - ref
     return err[np.abs(err) <= tol]
+
+
+#: Largest horizontal speed of the foot relative to the ground in contact, m/s (design
+#: value from RBDS001's force strikes: heel and toe move 1.3-1.5 m/s relative to the belt).
+STRIKE_RELATIVE_SPEED = 1.5
+
+
+def refine_contacts_by_speed(trial: Trial, jc: dict[str, np.ndarray], events: GaitEvents,
+                             sides: tuple[str, ...] = SIDES, *,
+                             max_speed: float = STRIKE_RELATIVE_SPEED,
+                             cutoff: float = 15.0) -> GaitEvents:
+    """Trim each contact to the frames where the foot moves with the ground.
+
+    For feet tracked by virtual heel/toe points (foot clusters) the height criterion can
+    fire while the foot still swings. Each foot strike of *sides* is moved to the first
+    frame at or after it, and each toe off to the last frame at or before it, where the
+    slower of the heel and toe points moves less than *max_speed* horizontally (along X)
+    relative to the ground (symmetric in time, so it serves backward running); the ground
+    velocity is the median X velocity of the foot in the middle third of its contacts (the
+    belt on a treadmill, ~0 overground). An event whose contact never meets it is kept.
+    """
+    fs = trial.point_rate
+    t = trial.time
+    n = len(t)
+    out = {}
+    for s in SIDES:
+        ev = events[s]
+        keys = [k for k in (f"heel_{s[0]}", f"toe_{s[0]}") if k in jc]
+        c = ev.contacts()
+        if s not in sides or not keys or c.size == 0:
+            out[s] = ev
+            continue
+        vx = np.stack([np.gradient(butter_lowpass(jc[k][:, 0], fs, cutoff), 1.0 / fs)
+                       for k in keys])
+        d = np.zeros(n + 1, int)
+        np.add.at(d, np.searchsorted(t, c[:, 0] + (c[:, 1] - c[:, 0]) / 3), 1)
+        np.add.at(d, np.searchsorted(t, c[:, 1] - (c[:, 1] - c[:, 0]) / 3), -1)
+        mid = np.cumsum(d)[:-1] > 0
+        ground = float(np.nanmedian(vx[:, mid])) if mid.any() else 0.0
+        slow = np.flatnonzero(np.nanmin(np.abs(vx - ground), axis=0) <= max_speed)
+        fs_new, to_new = ev.foot_strike.copy(), ev.toe_off.copy()
+        if slow.size:
+            ts = t[slow]
+            # strikes: first slow frame at/after, before the next toe off
+            j = np.searchsorted(ts, fs_new)
+            cand = np.where(j < ts.size, ts[np.clip(j, 0, ts.size - 1)], np.inf)
+            k = np.searchsorted(ev.toe_off, fs_new)
+            end = np.append(ev.toe_off, np.inf)[k]
+            fs_new = np.where(cand < end, np.maximum(cand, fs_new), fs_new)
+            # toe offs: last slow frame at/before, after the previous strike
+            j = np.searchsorted(ts, to_new, side="right") - 1
+            cand = np.where(j >= 0, ts[np.clip(j, 0, ts.size - 1)], -np.inf)
+            k = np.searchsorted(ev.foot_strike, to_new) - 1
+            start = np.insert(ev.foot_strike, 0, -np.inf)[k + 1]
+            to_new = np.where(cand > start, np.minimum(cand, to_new), to_new)
+        out[s] = SideEvents(fs_new, to_new)
+    return GaitEvents(out["left"], out["right"], events.source,
+                      events.method + f"; contacts trimmed to the foot moving < "
+                      f"{max_speed:g} m/s relative to the ground")

@@ -151,3 +151,20 @@ def test_cli_batch_bad_metadata(trial_folder, tmp_path):
     r = CliRunner().invoke(app, ["batch", str(trial_folder), "--metadata", str(meta)])
     assert r.exit_code == 2
     assert "meta.csv" in r.output and "mass" in r.output and "not a number" in r.output
+
+
+def test_batch_pairs_grf_mot_with_its_marker_trial(real_data, tmp_path):
+    """Hamner's IK .mot (with marker columns) and its GRF .mot: the GRF file is not a
+    trial of its own but the forces of the trial sharing its name prefix, so the batch row
+    gets force events and the GRF body mass (73.27 kg, Hamner subject01: 72.84 kg)."""
+    from retrorun.biomech.batch import _grf_for, analyze_file, find_trials
+
+    src = real_data / "hamner2013_running"
+    for f in ("Run_30002_IK_Original.mot", "Run_30002_GRF_newCOP3_v24.mot"):
+        shutil.copy(src / f, tmp_path / f)
+    paths = find_trials(tmp_path, "*.mot")
+    assert [p.name for p in paths] == ["Run_30002_IK_Original.mot"]
+    assert _grf_for(paths[0]).name == "Run_30002_GRF_newCOP3_v24.mot"
+    rows = analyze_file(paths[0])
+    bm = [r[5] for r in rows if r[4] == "body_mass_kg"]
+    assert bm and bm[0] == pytest.approx(73.27, abs=0.05)

@@ -19,6 +19,10 @@ note    free text (error messages)
 
 Label columns from a metadata file (``subject``, ``condition``, ...) follow these.
 A failing trial is recorded (level "failure") and skipped; it never stops the batch.
+Files whose name ends in ``static`` are the static trials of the dynamic trials sharing
+their name prefix; ``*grf*.mot/.sto`` files are the ground reaction forces of the
+``.trc``/``.mot`` trial sharing the longest name prefix (e.g. Hamner's
+``Run_30002_IK_Original.mot`` + ``Run_30002_GRF_newCOP3_v24.mot``).
 pandas/pyarrow/dask come from the ``lab`` extra and are imported lazily.
 """
 
@@ -41,7 +45,31 @@ def find_trials(folder: str | Path, pattern: str = "*.c3d") -> list[Path]:
     if not root.is_dir():
         raise FileNotFoundError(f"batch folder not found: {root}")
     return sorted(p for p in root.rglob(pattern)
-                  if p.is_file() and not p.stem.lower().endswith("static"))
+                  if p.is_file() and not p.stem.lower().endswith("static")
+                  and not _is_grf_file(p))
+
+
+def _is_grf_file(path: Path) -> bool:
+    """OpenSim GRF tables (``*grf*.mot/.sto``) are force files of a marker trial."""
+    return path.suffix.lower() in (".mot", ".sto") and "grf" in path.stem.lower()
+
+
+def _grf_for(path: Path) -> Path | None:
+    """A GRF ``.mot``/``.sto`` next to a ``.trc``/``.mot`` trial sharing the longest name
+    prefix with it, at least 4 characters (``Run_30002_IK.mot`` →
+    ``Run_30002_GRF.mot``)."""
+    if path.suffix.lower() not in (".trc", ".mot", ".sto") or _is_grf_file(path):
+        return None
+    best, best_len = None, 3
+    for cand in path.parent.iterdir():
+        if cand == path or not cand.is_file() or not _is_grf_file(cand):
+            continue
+        a, b = cand.stem.lower(), path.stem.lower()
+        n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                 min(len(a), len(b)))
+        if n > best_len:
+            best, best_len = cand, n
+    return best
 
 
 def _static_for(path: Path) -> Path | None:
@@ -184,7 +212,7 @@ def _analyze_rows(p: Path, name: str, meta: dict[str, Any]) -> list[tuple]:
         from retrorun.biomech.analysis import analyze_trial
 
         static = _static_for(p)
-        trial = load_trial(p, static=static)
+        trial = load_trial(p, static=static, grf=_grf_for(p))
         torsion = {s: meta[f"tibial_torsion_{s}"] for s in ("left", "right")
                    if f"tibial_torsion_{s}" in meta}
         res = analyze_trial(trial, mass=meta.get("mass"), stature=meta.get("height"),

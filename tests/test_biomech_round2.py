@@ -220,3 +220,14 @@ def test_tibial_torsion_removed_from_knee_rotation(real_data):
     for s in ("left", "right"):
         assert mean[20.0][s] - mean[0.0][s] == pytest.approx(20.0, abs=0.01)
         assert abs(mean[None][s]) < 3.0  # static-trial torsion
+
+
+def test_walking_with_kinematic_events_is_flagged(real_data):
+    """OpenCap walking TRC (no forces): analysed, with a warning that kinematic events are
+    tuned for running (double support measured 110 ms per step); running is not flagged."""
+    r = analyze_trial(load_trial(real_data / "opencap_walk" / "walk.trc"), steps=[])
+    assert any(w.startswith("walking?") for w in r.warnings)
+    d = real_data / "rbds_fukuchi2017"
+    r = analyze_trial(load_trial(d / "RBDS001runT35.c3d", static=d / "RBDS001static.c3d"),
+                      use_forces=False, steps=[])
+    assert not any(w.startswith("walking?") for w in r.warnings)

@@ -300,6 +300,21 @@ def _grf_check(trial: Trial, com_f: np.ndarray, mass: float, mode: str,
     }
 
 
+def _double_support(ev: GaitEvents) -> float | None:
+    """Median time both feet are in contact per step, s (``None`` without contacts).
+
+    Running has none (flight phases); walking ~0.1-0.15 s.
+    """
+    cl, cr = ev.left.contacts(), ev.right.contacts()
+    if cl.size == 0 or cr.size == 0:
+        return None
+    # overlap of every left contact with every right contact (few contacts: small matrix)
+    ov = (np.minimum(cl[:, None, 1], cr[None, :, 1])
+          - np.maximum(cl[:, None, 0], cr[None, :, 0]))
+    ov = ov[ov > 0]
+    return float(np.median(ov)) if ov.size else 0.0
+
+
 def _inside(t: np.ndarray, intervals: np.ndarray) -> np.ndarray:
     """Boolean mask of *t* inside any [start, end) interval (vectorised)."""
     if intervals.size == 0:
@@ -436,6 +451,13 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     elif mass is not None and source != "user" and abs(body_mass - mass) > 0.05 * mass:
         warnings.append(f"GRF body mass {body_mass:.1f} kg differs from --mass {mass:g} kg "
                         "by more than 5 %")
+    if events is ke:
+        ds = _double_support(ke)
+        if ds is not None and ds > 0.05:
+            warnings.append(
+                f"walking? the feet share the ground {ds * 1000:.0f} ms per step (double "
+                "support): kinematic events are tuned for running (15 mm foot height) and "
+                "are 50-100 ms off in walking; use force data for walking trials")
     # speed and spatiotemporal
     if direction.mode == "treadmill":
         belt = _belt_speed(trial, jc, events)

@@ -65,9 +65,13 @@ def main() -> None:
     def load_only() -> None:
         load_trial(TRIAL, static=STATIC)
 
+    def core() -> None:
+        analyze_trial(load_trial(TRIAL, static=STATIC), steps=[])
+
     names = ["ezc3d.c3d (bare load)", "ezc3d.c3d + force platforms",
-             "retrorun load_trial (+ static)", "retrorun full analysis"]
-    fns = [bare, bare_fp, load_only, full]
+             "retrorun load_trial (+ static)", "retrorun full analysis",
+             "retrorun analysis without joint mechanics"]
+    fns = [bare, bare_fp, load_only, full, core]
     try:
         t0 = time.perf_counter()
         import kineticstoolkit.lab as ktk

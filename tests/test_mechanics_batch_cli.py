@@ -117,3 +117,54 @@ def test_analyze_json_and_html_carry_the_mechanics_section(real_data, tmp_path):
     for title in ("Joint angles, left and right", "Knee and ground-reaction force",
                   "Left / right asymmetry"):
         assert title in page
+
+
+def test_cli_batch_mass_height_and_metadata_labels(trial_folder, tmp_path):
+    """--mass/--height reach trials the metadata does not list (Running_0002 has no mass in
+    the file: it gets inverse dynamics); metadata labels become columns."""
+    import pandas as pd
+
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,mass,condition,subject\nsub/walk.c3d,80,pre,S1\n"
+                    "Running_0002.c3d,,forward,S2\n")
+    out = tmp_path / "table.csv"
+    r = CliRunner().invoke(app, ["batch", str(trial_folder), "--out", str(out), "--workers",
+                                 "1", "--threads", "--mass", "70", "--height", "1.75",
+                                 "--metadata", str(meta)])
+    assert r.exit_code == 0, r.output
+    t = pd.read_csv(out, keep_default_na=False)
+    assert {"condition", "subject"} <= set(t.columns)
+    run = t[t.file == "Running_0002.c3d"]
+    assert set(run.condition) == {"forward"} and set(run.subject) == {"S2"}
+    assert float(run[run.metric == "body_mass_kg"].value.iloc[0]) == pytest.approx(70.0)
+    assert (run.metric == "kam_id_peak_pct").any()
+    walk = t[t.file == "sub/walk.c3d"]
+    assert set(walk.condition) == {"pre"}
+    # the metadata mass wins over the file's PROCESSING:Bodymass (73.4 kg), a fallback
+    assert float(walk[walk.metric == "body_mass_kg"].value.iloc[0]) == pytest.approx(80.0)
+    assert set(t[t.file == "broken.c3d"].condition) == {""}
+
+
+def test_cli_batch_bad_metadata(trial_folder, tmp_path):
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,mass\nsub/walk.c3d,eighty\n")
+    r = CliRunner().invoke(app, ["batch", str(trial_folder), "--metadata", str(meta)])
+    assert r.exit_code == 2
+    assert "meta.csv" in r.output and "mass" in r.output and "not a number" in r.output
+
+
+def test_batch_pairs_grf_mot_with_its_marker_trial(real_data, tmp_path):
+    """Hamner's IK .mot (with marker columns) and its GRF .mot: the GRF file is not a
+    trial of its own but the forces of the trial sharing its name prefix, so the batch row
+    gets force events and the GRF body mass (73.27 kg, Hamner subject01: 72.84 kg)."""
+    from retrorun.biomech.batch import _grf_for, analyze_file, find_trials
+
+    src = real_data / "hamner2013_running"
+    for f in ("Run_30002_IK_Original.mot", "Run_30002_GRF_newCOP3_v24.mot"):
+        shutil.copy(src / f, tmp_path / f)
+    paths = find_trials(tmp_path, "*.mot")
+    assert [p.name for p in paths] == ["Run_30002_IK_Original.mot"]
+    assert _grf_for(paths[0]).name == "Run_30002_GRF_newCOP3_v24.mot"
+    rows = analyze_file(paths[0])
+    bm = [r[5] for r in rows if r[4] == "body_mass_kg"]
+    assert bm and bm[0] == pytest.approx(73.27, abs=0.05)

@@ -4,7 +4,6 @@ history → progress → export / import / delete, and its error messages."""
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -110,15 +109,6 @@ def test_missing_answers_without_a_terminal(env, monkeypatch) -> None:
     assert r.exit_code == 2 and "missing --rpe, --pain-during, --pain-after" in r.output
 
 
-def test_activity_hook_without_importer(env, monkeypatch) -> None:
-    set_today(monkeypatch, START)
-    run("athlete", "add", "Sam", "--profile", "sam.toml")
-    monkeypatch.setitem(sys.modules, "retrorun.activities.matching", None)
-    (env / "run.fit").write_bytes(b"")
-    r = run("log", "--activity", "run.fit", ok=False)
-    assert r.exit_code == 1 and "watch-file importer" in r.output
-
-
 def test_bad_database_url(monkeypatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     r = run("athlete", "list", "--db", "nonsense://", ok=False)
@@ -152,45 +142,6 @@ def test_interactive_red_flag_refers(env, monkeypatch) -> None:
     assert "STOPPED" in run("today").output
     r = run("log", "--session", "x", "--done", "no", ok=False)
     assert "stopped" in r.output
-
-
-def test_activity_hook_fills_the_log_and_keeps_warnings(env, monkeypatch) -> None:
-    """The --activity wiring, with stand-ins for the watch importer's two functions."""
-    import types
-
-    seen = {}
-
-    def read_activity(path):
-        seen["path"] = str(path)
-        return {"kind": "fake activity"}
-
-    def log_fields_from_activity(activity, planned_session):
-        seen["planned"] = planned_session["session_id"]
-        return {"date": planned_session["date"], "backward_minutes": 5.0, "repetitions": 2,
-                "surface": "road", "warnings": ["surface: road, not a track"]}
-
-    reader = types.ModuleType("retrorun.activities.reader")
-    reader.read_activity = read_activity
-    matching = types.ModuleType("retrorun.activities.matching")
-    matching.log_fields_from_activity = log_fields_from_activity
-    monkeypatch.setitem(sys.modules, "retrorun.activities.reader", reader)
-    monkeypatch.setitem(sys.modules, "retrorun.activities.matching", matching)
-    set_today(monkeypatch, START + timedelta(days=1))
-    run("athlete", "add", "Sam", "--profile", "sam.toml", "--start", START.isoformat())
-    (env / "run.fit").write_bytes(b"fit bytes")
-    out = run("log", "--activity", "run.fit", "--date", START.isoformat(), "--rpe", "3",
-              "--pain-during", "1", "--pain-after", "1").output
-    assert seen == {"path": "run.fit", "planned": "2026-03-02-w1s1"}
-    assert "warning: surface: road, not a track" in out and "done yes" in out
-    data = json.loads(run("export", "Sam", "-o", "x.json").output and (env / "x.json").read_text())
-    log = data["logs"][0]
-    assert log["surface"] == "road" and log["repetitions"] == 2
-    assert log["warnings"] == ["surface: road, not a track"]
-    assert log["activity"]["file"] == "run.fit" and len(log["activity"]["sha256"]) == 64
-    assert "surface: road, not a track" in run("progress", "--no-plot", "--json", "p.json").output
-    rep = json.loads((env / "p.json").read_text())
-    assert rep["athlete"] == "Sam" and rep["weeks"][0]["backward_minutes"] == 5.0
-    assert rep["warnings"] and "information only" in rep["acwr_caveat"]
 
 
 def test_data_commands_name_the_bad_input(env, monkeypatch) -> None:

@@ -301,7 +301,9 @@ def log_fields_from_activity(
         ``session_id``, ``date`` (ISO date of the activity, else the planned date),
         ``backward_minutes`` (None when the backward laps are unknown), ``repetitions``,
         ``backward_laps`` (1-based), ``identified_by`` ('runner' | 'wkt_step_index' |
-        'workout_steps' | None), ``surface`` (the log's vocabulary :data:`LOG_SURFACES`: 'track',
+        'workout_steps' | None), ``expected_backward_laps`` (backward laps the exported workout
+        produces), ``block_complete`` (all of them found; ``None`` when the runner marked the laps
+        or none were found), ``surface`` (the log's vocabulary :data:`LOG_SURFACES`: 'track',
         'treadmill', 'road' for a flat outdoor path, 'trail' when not flat, or None when unknown),
         ``surface_detail`` ('track' | 'treadmill' | 'flat_path' | 'not_flat' | 'unknown'),
         ``on_track``, ``flat``, ``pace_over_fraction``, ``hr_over_fraction``, ``distance_m``
@@ -355,6 +357,17 @@ def log_fields_from_activity(
         )
         warnings.extend(checks["warnings"])
     detail = _surface_detail(activity, checks)
+    from retrorun.export.fit_workout import expected_laps, session_steps
+
+    n_expected = sum(e.backward for e in expected_laps(session_steps(planned_session)))
+    complete = None
+    if how in ("wkt_step_index", "workout_steps"):
+        complete = len(laps1) >= n_expected
+        if activity.truncated and not complete:
+            warnings.append(
+                f"the file broke inside the backward block: {len(laps1)} of {n_expected} "
+                "backward laps were read"
+            )
     return {
         "session_id": planned_session.get("session_id"),
         "date": act_date or (str(planned_date) if planned_date else None),
@@ -362,6 +375,8 @@ def log_fields_from_activity(
         "repetitions": checks["repetitions"] if checks else None,
         "backward_laps": laps1,
         "identified_by": how if laps1 else None,
+        "expected_backward_laps": n_expected or None,
+        "block_complete": complete,
         "surface": _log_surface(activity, detail),
         "surface_detail": detail,
         "on_track": checks["on_track"] if checks else None,

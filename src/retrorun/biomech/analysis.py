@@ -29,6 +29,7 @@ from retrorun.biomech.events import (
     force_events,
     kinematic_events,
     match_events,
+    refine_contacts_by_speed,
 )
 from retrorun.biomech.filters import butter_lowpass, derivative, fill_gaps
 from retrorun.biomech.jointcentres import JointCentres, joint_centres
@@ -89,6 +90,8 @@ class AnalysisResult:
     mechanics: dict[str, Any] = field(default_factory=dict)
     report_sections: list[ReportSection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: side → {"deg": external tibial torsion, "source": ...}
+    tibial_torsion: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON document of ``retrorun analyze`` (docs/analyze-json.md)."""
@@ -152,6 +155,23 @@ def _json_safe(obj: Any) -> Any:
     if isinstance(obj, float) and not np.isfinite(obj):
         return None
     return obj
+
+
+#: Marker gaps longer than this (s) are not trusted for kinematic events: a strike or
+#: toe off next to such a gap is not reported (shorter gaps are interpolated).
+MAX_EVENT_GAP = 0.05
+
+
+def long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """``mask`` with only its runs of at least *min_len* consecutive True kept (vectorised)."""
+    mask = np.asarray(mask, bool)
+    d = np.diff(mask.astype(np.int8), prepend=0, append=0)
+    on, off = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    keep = (off - on) >= min_len
+    out = np.zeros(len(mask) + 1, int)
+    np.add.at(out, on[keep], 1)
+    np.add.at(out, off[keep], -1)
+    return np.cumsum(out)[:-1] > 0
 
 
 def _total_vertical_at(trial: Trial, times: np.ndarray, cutoff: float | None = None
@@ -280,6 +300,21 @@ def _grf_check(trial: Trial, com_f: np.ndarray, mass: float, mode: str,
     }
 
 
+def _double_support(ev: GaitEvents) -> float | None:
+    """Median time both feet are in contact per step, s (``None`` without contacts).
+
+    Running has none (flight phases); walking ~0.1-0.15 s.
+    """
+    cl, cr = ev.left.contacts(), ev.right.contacts()
+    if cl.size == 0 or cr.size == 0:
+        return None
+    # overlap of every left contact with every right contact (few contacts: small matrix)
+    ov = (np.minimum(cl[:, None, 1], cr[None, :, 1])
+          - np.maximum(cl[:, None, 0], cr[None, :, 0]))
+    ov = ov[ov > 0]
+    return float(np.median(ov)) if ov.size else 0.0
+
+
 def _inside(t: np.ndarray, intervals: np.ndarray) -> np.ndarray:
     """Boolean mask of *t* inside any [start, end) interval (vectorised)."""
     if intervals.size == 0:
@@ -330,6 +365,7 @@ def _events_check(fe: GaitEvents, ke: GaitEvents) -> dict:
 def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | None = None,
                   use_forces: bool = True, sex: str = "male", stature: float | None = None,
                   kinematic_method: str = "zeni_height",
+                  tibial_torsion: dict[str, float] | None = None,
                   steps: list[Step] | None = None) -> AnalysisResult:
     """Direction, gait events, spatiotemporal measures and COM of a lab-frame trial.
 
@@ -342,6 +378,10 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
         force data still give the body mass and the COM–GRF check).
     sex, stature : de Leva table and stature (m) for the segmental COM.
     kinematic_method : "zeni_height" (default) or "zeni" (see :mod:`events`).
+    tibial_torsion : ``{"left": deg, "right": deg}``, external torsion positive; removed
+        from knee rotation. Default: the C3D's Plug-in Gait ``L/RTibialTorsion``, else the
+        static trial's epicondyle/malleolar axes (:func:`jointcentres.static_tibial_torsion`),
+        else none (knee rotation then includes the torsion).
     steps : extra steps (default: the registered :data:`ANALYSIS_STEPS`).
     """
     if static is not None:
@@ -350,14 +390,37 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     jc = joint_centres(trial, trial.markerset, trial.static)
     # short gaps (≤ 0.1 s) are bridged for everything downstream
     fs = trial.point_rate
+    long_gaps: dict[str, np.ndarray] = {}
     for k, v in list(jc.items()):
         if np.isnan(v).any():
             filled, mask = fill_gaps(v)
             jc[k] = filled
+            long_gaps[k] = long_runs(mask.any(axis=1), round(MAX_EVENT_GAP * fs) + 1)
             if mask.any(axis=1).sum() > 0.1 * fs:
                 warnings.append(f"{k}: {int(mask.any(axis=1).sum())} frames interpolated")
-    direction = detect_direction(jc, fs)
-    ke = kinematic_events(trial, jc, direction.travel_sign, method=kinematic_method)
+    try:
+        direction = detect_direction(jc, fs)
+    except ValueError as exc:
+        ms = trial.markerset
+        if trial.static is None and ms is not None and ms.clusters:
+            raise ValueError(f"{exc}; the '{ms.name}' marker set places its joint centres "
+                             "from a static calibration trial: give it with --static") \
+                from None
+        raise
+    invalid = {}
+    for s in SIDES:
+        keys = (f"heel_{s[0]}", f"toe_{s[0]}")
+        m = [long_gaps[k] for k in keys if k in long_gaps]
+        m += [v for k, v in getattr(jc, "rejected", {}).items() if k in keys]
+        if m:
+            invalid[s] = np.logical_or.reduce(m)
+    ke = kinematic_events(trial, jc, direction.travel_sign, method=kinematic_method,
+                          invalid=invalid)
+    virtual = tuple(s for s in SIDES if jc.methods.get(f"heel_{s[0]}", "").startswith(
+        "virtual"))
+    if virtual and kinematic_method == "zeni_height":
+        # foot-cluster feet: keep only the part of each contact moving with the ground
+        ke = refine_contacts_by_speed(trial, jc, ke, virtual)
     fe = None
     has_f = trial.has_forces
     if has_f:
@@ -365,6 +428,12 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
             fe = force_events(trial, jc)
         except ValueError as exc:
             warnings.append(f"force events unavailable: {exc}")
+    if not any(ke[s].contacts().size for s in SIDES) and not (
+            fe is not None and any(fe[s].foot_strike.size + fe[s].toe_off.size
+                                   for s in SIDES)):
+        raise ValueError("no gait cycle found (no foot contact in the force data and no "
+                         "complete contact in the foot markers): this is not a walking or running "
+                         "trial (a static or balancing recording?)")
     events = fe if (use_forces and fe is not None and any(
         fe[s].foot_strike.size for s in SIDES)) else ke
     check = _events_check(fe, ke) if fe is not None else None
@@ -382,6 +451,13 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     elif mass is not None and source != "user" and abs(body_mass - mass) > 0.05 * mass:
         warnings.append(f"GRF body mass {body_mass:.1f} kg differs from --mass {mass:g} kg "
                         "by more than 5 %")
+    if events is ke:
+        ds = _double_support(ke)
+        if ds is not None and ds > 0.05:
+            warnings.append(
+                f"walking? the feet share the ground {ds * 1000:.0f} ms per step (double "
+                "support): kinematic events are tuned for running (15 mm foot height) and "
+                "are 50-100 ms off in walking; use force data for walking trials")
     # speed and spatiotemporal
     if direction.mode == "treadmill":
         belt = _belt_speed(trial, jc, events)
@@ -404,11 +480,23 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
     cm["model_notes"] = com.notes
     cm["grf_check"] = (_grf_check(trial, com_f, body_mass, direction.mode, fe, ke)
                        if has_f else None)
+    torsion: dict[str, dict] = {}
+    for side, deg in (tibial_torsion or {}).items():
+        torsion[side] = {"deg": float(deg), "source": "user"}
+    for side, deg in (trial.meta.get("file_tibial_torsion_deg") or {}).items():
+        torsion.setdefault(side, {"deg": float(deg), "source": "file (Plug-in Gait)"})
+    if trial.static is not None and len(torsion) < 2:
+        from retrorun.biomech.jointcentres import static_tibial_torsion
+
+        for side, deg in static_tibial_torsion(trial.static, trial.markerset).items():
+            torsion.setdefault(side, {"deg": round(deg, 2),
+                                      "source": "static trial (epicondyle vs malleolar axis)"})
     res = AnalysisResult(trial=trial, joint_centres=jc, direction=direction,
                          body_mass_kg=body_mass, body_mass_source=source, events=events,
                          force_events=fe, kinematic_events=ke, spatiotemporal=st, com=com,
                          com_filtered=com_f, com_metrics=cm, events_check=check,
                          warnings=warnings)
+    res.tibial_torsion = torsion
     if trial.synthetic:
         res.warnings.append("synthetic trial: " + str(trial.meta.get("synthetic_note", "")))
     for step in (ANALYSIS_STEPS if steps is None else steps):

@@ -46,7 +46,7 @@ def relative_rotation(proximal: Frames | np.ndarray, distal: Frames | np.ndarray
     """``R_prox.T @ R_dist`` per frame, shape (N, 3, 3)."""
     Rp = proximal.R if isinstance(proximal, Frames) else np.asarray(proximal)
     Rd = distal.R if isinstance(distal, Frames) else np.asarray(distal)
-    return np.einsum("nji,njk->nik", Rp, Rd)
+    return np.matmul(Rp.transpose(0, 2, 1), Rd)
 
 
 def cardan_zxy(R: np.ndarray) -> np.ndarray:

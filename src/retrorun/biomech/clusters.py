@@ -53,6 +53,13 @@ def _svd_rotation(h: np.ndarray) -> np.ndarray:
     return np.matmul(v, u.transpose(0, 2, 1))
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross product of (N, 3) arrays (faster than ``np.cross`` on strided views)."""
+    a0, a1, a2 = a[:, 0], a[:, 1], a[:, 2]
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=1)
+
+
 def _rotation_from_covariance(h: np.ndarray, iterations: int = 8) -> np.ndarray:
     """Orthogonal polar factor of Hᵀ — the same rotation as the SVD solution.
 
@@ -67,13 +74,13 @@ def _rotation_from_covariance(h: np.ndarray, iterations: int = 8) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(iterations):
             r0, r1, r2 = x[:, 0], x[:, 1], x[:, 2]
-            cof = np.stack([np.cross(r1, r2), np.cross(r2, r0), np.cross(r0, r1)], axis=1)
+            cof = np.stack([_cross(r1, r2), _cross(r2, r0), _cross(r0, r1)], axis=1)
             det = np.einsum("ni,ni->n", r0, cof[:, 0])
             g = np.abs(det) ** (-1.0 / 3.0)
             x = 0.5 * (g[:, None, None] * x + cof / (det * g)[:, None, None])
         err = np.abs(np.matmul(x, x.transpose(0, 2, 1)) - np.eye(3)).max(axis=(1, 2))
         r0, r1, r2 = x[:, 0], x[:, 1], x[:, 2]
-        det = np.einsum("ni,ni->n", r0, np.cross(r1, r2))
+        det = np.einsum("ni,ni->n", r0, _cross(r1, r2))
     redo = ok & ~((err < 1e-10) & (det > 0))
     if redo.any():
         x[redo] = _svd_rotation(h[redo])

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrorun.biomech.filters import butter_lowpass
+from retrorun.biomech.filters import butter_lowpass, fill_gaps
 from retrorun.biomech.trial import Trial
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "force_events",
     "kinematic_events",
     "match_events",
+    "refine_contacts_by_speed",
     "threshold_contacts",
 ]
 
@@ -245,7 +246,8 @@ def _zeni(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, cutoff: flo
 
 
 def foot_height_contacts(trial: Trial, jc: dict[str, np.ndarray], side: str, *,
-                         height: float = CONTACT_HEIGHT, cutoff: float = 20.0
+                         height: float = CONTACT_HEIGHT, cutoff: float = 20.0,
+                         invalid: np.ndarray | None = None
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Contact intervals of one foot from marker heights.
 
@@ -254,27 +256,46 @@ def foot_height_contacts(trial: Trial, jc: dict[str, np.ndarray], side: str, *,
 
     The foot is in contact while its lowest marker (heel or toe, each relative to its own
     floor level = 2nd percentile of its height) is below *height*. Symmetric in time, so
-    it serves forward and backward running alike.
+    it serves forward and backward running alike. Frames flagged *invalid* (bool, N:
+    long marker gaps, rejected cluster frames) are bridged by interpolation for the
+    segmentation, and neither event of a contact touching them is reported (it was not
+    observed).
     """
     fs = trial.point_rate
     k = side[0]
     hs = []
     for key in (f"heel_{k}", f"toe_{k}"):
         if key in jc:
-            z = butter_lowpass(jc[key][:, 2], fs, cutoff)
+            z = butter_lowpass(jc[key][:, 2], fs, cutoff, keep_nan=True)
             hs.append(z - np.nanpercentile(z, 2))
     if not hs:
         raise ValueError("kinematic events need heel or toe markers")
     h = np.nanmin(np.stack(hs), axis=0)
-    h = np.where(np.isfinite(h), h, 1.0)
+    bad = ~np.isfinite(h)
+    if invalid is not None:
+        bad |= np.asarray(invalid, bool)
+    h = np.where(bad, np.nan, h)
+    if bad.all():
+        return (np.zeros(0, int),) * 2 + (np.zeros(0),) * 2
+    h = fill_gaps(h)[0]  # segment across unusable frames ...
     on, off = threshold_contacts(-h, fs, threshold=-height, min_contact=0.08, min_flight=0.05)
     on_f, off_f = crossing_index(-h, on, off, -height)
+    # ... but a contact touching them was not observed: code both its events like a
+    # record edge (not reported)
+    n = len(h)
+    cb = np.concatenate([[0], np.cumsum(bad)])
+    a = np.clip(on - 1, 0, n)
+    b = np.clip(off + 1, 0, n)
+    touched = (cb[b] - cb[a]) > 0
+    on = np.where(touched, -1, on)
+    off = np.where(touched, n, off)
     return on, off, on_f, off_f
 
 
 def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, *,
                      method: str = "zeni_height", cutoff: float = 10.0,
-                     min_step_period: float = 0.45) -> GaitEvents:
+                     min_step_period: float = 0.45,
+                     invalid: dict[str, np.ndarray] | None = None) -> GaitEvents:
     """Events from markers alone, for forward or backward travel.
 
     Parameters
@@ -290,6 +311,8 @@ def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, 
         method is within ~10 ms (see docs/biomechanics.md).
     cutoff : low-pass cut-off of the Zeni signals, Hz.
     min_step_period : shortest time between two same-side Zeni extrema, s.
+    invalid : per side ("left"/"right"), frames (bool) whose foot data are unusable
+        (long gaps, rejected cluster frames); no event is reported next to them.
     """
     z = _zeni(trial, jc, travel_sign, cutoff, min_step_period)
     roles = "toe strike / heel off" if travel_sign < 0 else "heel strike / toe off"
@@ -302,7 +325,8 @@ def kinematic_events(trial: Trial, jc: dict[str, np.ndarray], travel_sign: int, 
     n = len(t)
     res = {}
     for s in SIDES:
-        on, off, on_f, off_f = foot_height_contacts(trial, jc, s)
+        on, off, on_f, off_f = foot_height_contacts(
+            trial, jc, s, invalid=None if invalid is None else invalid.get(s))
         zfs = z[s].foot_strike
         # keep contacts with a Zeni strike between 0.2 s before their start and their end
         t_on = np.where(on >= 0, t[0] + on_f / trial.point_rate, -np.inf)
@@ -335,3 +359,62 @@ def match_events(reference: np.ndarray, candidate: np.ndarray, tol: float = 0.15
         j = np.where(left_closer, j - 1, j)
     err = cand[j] - ref
     return err[np.abs(err) <= tol]
+
+
+#: Largest horizontal speed of the foot relative to the ground in contact, m/s (design
+#: value from RBDS001's force strikes: heel and toe move 1.3-1.5 m/s relative to the belt).
+STRIKE_RELATIVE_SPEED = 1.5
+
+
+def refine_contacts_by_speed(trial: Trial, jc: dict[str, np.ndarray], events: GaitEvents,
+                             sides: tuple[str, ...] = SIDES, *,
+                             max_speed: float = STRIKE_RELATIVE_SPEED,
+                             cutoff: float = 15.0) -> GaitEvents:
+    """Trim each contact to the frames where the foot moves with the ground.
+
+    For feet tracked by virtual heel/toe points (foot clusters) the height criterion can
+    fire while the foot still swings. Each foot strike of *sides* is moved to the first
+    frame at or after it, and each toe off to the last frame at or before it, where the
+    slower of the heel and toe points moves less than *max_speed* horizontally (along X)
+    relative to the ground (symmetric in time, so it serves backward running); the ground
+    velocity is the median X velocity of the foot in the middle third of its contacts (the
+    belt on a treadmill, ~0 overground). An event whose contact never meets it is kept.
+    """
+    fs = trial.point_rate
+    t = trial.time
+    n = len(t)
+    out = {}
+    for s in SIDES:
+        ev = events[s]
+        keys = [k for k in (f"heel_{s[0]}", f"toe_{s[0]}") if k in jc]
+        c = ev.contacts()
+        if s not in sides or not keys or c.size == 0:
+            out[s] = ev
+            continue
+        vx = np.stack([np.gradient(butter_lowpass(jc[k][:, 0], fs, cutoff), 1.0 / fs)
+                       for k in keys])
+        d = np.zeros(n + 1, int)
+        np.add.at(d, np.searchsorted(t, c[:, 0] + (c[:, 1] - c[:, 0]) / 3), 1)
+        np.add.at(d, np.searchsorted(t, c[:, 1] - (c[:, 1] - c[:, 0]) / 3), -1)
+        mid = np.cumsum(d)[:-1] > 0
+        ground = float(np.nanmedian(vx[:, mid])) if mid.any() else 0.0
+        slow = np.flatnonzero(np.nanmin(np.abs(vx - ground), axis=0) <= max_speed)
+        fs_new, to_new = ev.foot_strike.copy(), ev.toe_off.copy()
+        if slow.size:
+            ts = t[slow]
+            # strikes: first slow frame at/after, before the next toe off
+            j = np.searchsorted(ts, fs_new)
+            cand = np.where(j < ts.size, ts[np.clip(j, 0, ts.size - 1)], np.inf)
+            k = np.searchsorted(ev.toe_off, fs_new)
+            end = np.append(ev.toe_off, np.inf)[k]
+            fs_new = np.where(cand < end, np.maximum(cand, fs_new), fs_new)
+            # toe offs: last slow frame at/before, after the previous strike
+            j = np.searchsorted(ts, to_new, side="right") - 1
+            cand = np.where(j >= 0, ts[np.clip(j, 0, ts.size - 1)], -np.inf)
+            k = np.searchsorted(ev.foot_strike, to_new) - 1
+            start = np.insert(ev.foot_strike, 0, -np.inf)[k + 1]
+            to_new = np.where(cand > start, np.minimum(cand, to_new), to_new)
+        out[s] = SideEvents(fs_new, to_new)
+    return GaitEvents(out["left"], out["right"], events.source,
+                      events.method + f"; contacts trimmed to the foot moving < "
+                      f"{max_speed:g} m/s relative to the ground")

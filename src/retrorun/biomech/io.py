@@ -70,6 +70,14 @@ def load_trial(path: str | Path, *, grf: str | Path | None = None,
     p = Path(path)
     trial = read_raw(p)
     if not trial.markers:
+        if trial.plates:
+            raise TrialFileError(p, "no marker trajectories in this file: it holds ground "
+                                    "reaction forces; give it with --grf next to the marker "
+                                    "trial (.trc, or .mot with <MARKER>_tx columns)")
+        if trial.model_outputs:
+            raise TrialFileError(p, "no marker trajectories in this file: it holds OpenSim "
+                                    "model coordinates (IK output); analyse the marker file "
+                                    "(.trc) of the same trial instead")
         raise TrialFileError(p, "no marker trajectories in this file")
     if grf is not None:
         _attach_grf(trial, Path(grf))

@@ -310,6 +310,11 @@ def read_c3d(path: str | Path, *, plate_engine: str = "numpy") -> Trial:
     bm = _param(params, "PROCESSING", "Bodymass", None)
     if bm is not None:
         meta["file_body_mass_kg"] = float(np.ravel(bm)[0])
+    for side, S in (("left", "L"), ("right", "R")):
+        tt = _param(params, "PROCESSING", f"{S}TibialTorsion", None)
+        if tt is not None:  # Plug-in Gait: rad, negative = external torsion
+            meta.setdefault("file_tibial_torsion_deg", {})[side] = float(
+                -np.degrees(np.ravel(tt)[0]))
     h = _param(params, "PROCESSING", "Height", None)
     if h is not None:
         meta["file_height_m"] = float(np.ravel(h)[0]) / 1000.0

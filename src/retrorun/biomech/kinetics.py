@@ -100,7 +100,7 @@ def _side_sign(side: str) -> float:
 
 
 def _to_local(R: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return np.einsum("nji,nj->ni", R, v)
+    return np.matmul(R.transpose(0, 2, 1), v[:, :, None])[:, :, 0]
 
 
 def external_knee_moment_lever(
@@ -142,7 +142,7 @@ def angular_kinematics(frames: Frames, rate: float) -> tuple[np.ndarray, np.ndar
     """
     dt = 1.0 / rate
     Rd = np.gradient(frames.R, dt, axis=0)
-    W = np.einsum("nij,nkj->nik", Rd, frames.R)
+    W = np.matmul(Rd, frames.R.transpose(0, 2, 1))
     w = 0.5 * np.stack(
         [W[:, 2, 1] - W[:, 1, 2], W[:, 0, 2] - W[:, 2, 0], W[:, 1, 0] - W[:, 0, 1]], axis=-1
     )
@@ -158,9 +158,9 @@ def _segment_dynamics(
     w, a = angular_kinematics(frames, rate)
     I_loc = inertia.mass * (np.asarray(inertia.radii) * length) ** 2
     R = frames.R
-    Ig = np.einsum("nij,j,nkj->nik", R, I_loc, R)
-    Iw = np.einsum("nij,nj->ni", Ig, w)
-    dH = np.einsum("nij,nj->ni", Ig, a) + np.cross(w, Iw)
+    Ig = np.matmul(R * np.asarray(I_loc)[None, None, :], R.transpose(0, 2, 1))
+    Iw = np.matmul(Ig, w[:, :, None])[:, :, 0]
+    dH = np.matmul(Ig, a[:, :, None])[:, :, 0] + np.cross(w, Iw)
     return inertia.mass * acc, dH
 
 

@@ -113,9 +113,9 @@ def _plates_on_marker_time(trial, cutoff: float | None = None) -> list[tuple]:
         force, cop, fm = p.force, p.cop, np.nan_to_num(p.free_moment)
         if cutoff:
             rate = float(trial.force_rate)
-            force = butter_lowpass(force, rate, cutoff)
-            cop = butter_lowpass(cop, rate, cutoff)  # NaN (unloaded) kept
-            fm = butter_lowpass(fm, rate, cutoff)
+            # one filter call for force, COP and free moment (COP NaN when unloaded: kept)
+            x = butter_lowpass(np.concatenate([force, cop, fm], axis=1), rate, cutoff)
+            force, cop, fm = x[:, :3], x[:, 3:6], x[:, 6:]
         out.append((raw, interp(force), interp(cop), interp(fm), p.foot))
     return out
 
@@ -150,23 +150,44 @@ def grf_per_side(
         pts = [centres[k] for k in (f"heel_{t}", f"toe_{t}", f"ankle_{t}") if k in centres]
         feet[s] = np.nanmean(np.stack(pts), axis=0) if pts else None
     for raw, f, c, fm, foot in _plates_on_marker_time(trial, cutoff):
-        loaded = raw[:, 2] > threshold
-        for a, b in _runs(loaded):
-            if b - a < 3:
-                continue
-            side = foot
-            if side not in SIDES:
-                d = {}
-                for s in SIDES:
-                    if feet[s] is not None:
-                        d[s] = np.nanmean(np.linalg.norm(c[a:b, :2] - feet[s][a:b, :2], axis=1))
-                if not d:
+        runs = np.array(_runs(raw[:, 2] > threshold), dtype=int).reshape(-1, 2)
+        runs = runs[runs[:, 1] - runs[:, 0] >= 3]
+        if runs.size == 0:
+            continue
+        a, b = runs[:, 0], runs[:, 1]
+        if foot in SIDES:
+            side_of = np.array([foot] * len(runs))
+        else:
+            # mean horizontal COP-foot distance per contact, vectorised with cumulative sums
+            dist = {}
+            for s in SIDES:
+                if feet[s] is None:
                     continue
-                side = min(d, key=d.get)
-            F[side][a:b] += f[a:b]
-            M[side][a:b] += fm[a:b]
-            Cw[side][a:b] += np.nan_to_num(c[a:b]) * f[a:b, 2:3]
-            contact[side][a:b] = True
+                dd = np.linalg.norm(c[:, :2] - feet[s][:, :2], axis=1)
+                ok = np.isfinite(dd)
+                cs = np.concatenate([[0.0], np.cumsum(np.where(ok, dd, 0.0))])
+                cn = np.concatenate([[0], np.cumsum(ok)])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    dist[s] = (cs[b] - cs[a]) / (cn[b] - cn[a])
+            if not dist:
+                continue
+            if len(dist) == 1:
+                side_of = np.array([next(iter(dist))] * len(runs))
+            else:
+                dl, dr = dist["left"], dist["right"]
+                side_of = np.where(~(dr < dl), "left", "right")
+        for s in SIDES:
+            sel = side_of == s
+            if not sel.any():
+                continue
+            d = np.zeros(n + 1, int)
+            np.add.at(d, a[sel], 1)
+            np.add.at(d, b[sel], -1)
+            m = np.cumsum(d)[:-1] > 0
+            F[s][m] += f[m]
+            M[s][m] += fm[m]
+            Cw[s][m] += np.nan_to_num(c[m]) * f[m, 2:3]
+            contact[s] |= m
     out = {}
     for s in SIDES:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -199,12 +220,25 @@ def _mean_sd(curves: np.ndarray, scale: float = 1.0) -> dict[str, list[float]]:
         warnings.simplefilter("ignore", RuntimeWarning)
         m = np.nanmean(curves, axis=0) * scale
         sd = np.nanstd(curves, axis=0) * scale
-    r = lambda a: [None if not np.isfinite(v) else round(float(v), 4) for v in a]  # noqa: E731
-    return {"mean": r(m), "sd": r(sd), "n": int((~np.isnan(curves).all(axis=1)).sum())}
+    return {"mean": _jl(m), "sd": _jl(sd), "n": int((~np.isnan(curves).all(axis=1)).sum())}
 
 
 def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
-    return [None if not np.isfinite(v) else round(float(v), nd) for v in np.asarray(a, float)]
+    """JSON list: rounded to *nd* decimals, non-finite → ``None`` (rounded in numpy)."""
+    a = np.asarray(a, float)
+    r = np.round(np.where(np.isfinite(a), a, np.nan), nd).tolist()
+    return [None if v != v else v for v in r]
+
+
+def _lowpass_dict(d: dict[str, np.ndarray], rate: float, cutoff: float
+                  ) -> dict[str, np.ndarray]:
+    """Low-pass every (N, 3) trajectory of *d* in one filter call (stacked columns)."""
+    keys = [k for k, v in d.items() if np.ndim(v) == 2]
+    if not keys:
+        return {}
+    x = lowpass(np.concatenate([np.asarray(d[k], float) for k in keys], axis=1), rate,
+                cutoff)
+    return {k: x[:, 3 * i:3 * i + 3] for i, k in enumerate(keys)}
 
 
 def analyze_mechanics(
@@ -217,6 +251,7 @@ def analyze_mechanics(
     cutoff_hz: float = 12.0,
     use_forces: bool = True,
     sex: str = "male",
+    tibial_torsion: dict[str, float] | None = None,
 ) -> MechanicsResult:
     """3-D knee/hip/ankle mechanics of one trial.
 
@@ -231,6 +266,8 @@ def analyze_mechanics(
     cutoff_hz : low-pass cut-off applied to markers **and** GRF (same cut-off avoids
         impact artefacts in knee moments). 12 Hz is a design value within the 10–15 Hz
         range used for running.
+    tibial_torsion : ``{side: deg}``, external positive: the knee uses the untorsioned
+        tibia (Plug-in Gait), so knee rotation excludes the torsion.
     """
     from retrorun.biomech.jointcentres import augmented_markers, joint_centres
 
@@ -242,15 +279,30 @@ def analyze_mechanics(
     if ms is None:
         name = trial.meta.get("markerset")
         ms = PROFILES.get(name) if name in PROFILES else detect_markerset(set(trial.markers))
-    markers = augmented_markers(trial, ms)
+    markers = getattr(centres, "markers", None)
+    if markers is None:
+        markers = augmented_markers(trial, ms)
     if centres is None:
         centres = joint_centres(trial, ms)
         methods = getattr(centres, "methods", {})
     else:
         methods = {}
-    fm = {k: lowpass(v, rate, cutoff_hz) for k, v in markers.items()}
-    fc = {k: lowpass(v, rate, cutoff_hz) for k, v in centres.items() if np.ndim(v) == 2}
-    kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True)
+    # only the landmarks the segment model reads (lower_limb_kinematics) are filtered
+    used: set[str] = set()
+    for role in ("LASI", "RASI", "LPSI", "RPSI", *(S + r for S in "LR"
+                                                   for r in ("KNE", "ANK", "TOE", "HEE", "MT5"))):
+        lab = ms.roles.get(role)
+        used.update([lab] if isinstance(lab, str) else (lab or []))
+    fm = _lowpass_dict({k: v for k, v in markers.items() if k in used}, rate, cutoff_hz)
+    fc = _lowpass_dict(centres, rate, cutoff_hz)
+    tor = ({k: -np.radians(v) for k, v in tibial_torsion.items()}  # PiG sign, rad
+           if tibial_torsion else None)
+    kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True, tibial_torsion=tor)
+    if tibial_torsion:
+        notes.append("knee rotation excludes tibial torsion "
+                     + ", ".join(f"{k} {v:.1f} deg" for k, v in tibial_torsion.items()))
+    else:
+        notes.append("no tibial torsion given: knee rotation includes it")
     for seg in kin.missing:
         if seg.startswith("foot_mt5_medial_"):
             notes.append(f"{seg[-1]} foot: the 5th-metatarsal marker lies medial to the toe "
@@ -451,9 +503,12 @@ def mechanics_step(res: Any) -> None:
     height = trial.meta.get("file_height_m")
     if height is None and getattr(res, "com", None) is not None:
         height = getattr(res.com, "stature_m", None)
+    tor = getattr(res, "tibial_torsion", None) or {}
     out = analyze_mechanics(trial, events=res.events, centres=res.joint_centres,
-                            body_mass=res.body_mass_kg, height=height)
+                            body_mass=res.body_mass_kg, height=height,
+                            tibial_torsion={k: v["deg"] for k, v in tor.items()} or None)
     d = out.to_dict()
+    d["settings"]["tibial_torsion_deg"] = tor
     d["settings"]["height_source"] = ("file" if trial.meta.get("file_height_m")
                                       else "COM model stature estimate")
     res.mechanics[STEP_NAME] = d

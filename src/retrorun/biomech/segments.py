@@ -169,4 +169,5 @@ def local_to_global(frames: Frames, local: np.ndarray) -> np.ndarray:
     local = np.asarray(local, float)
     if local.ndim == 1:
         return frames.origin + frames.R @ local
-    return frames.origin + np.einsum("nij,nj->ni", frames.R, local)
+    local = np.broadcast_to(np.asarray(local, float), frames.origin.shape)
+    return frames.origin + np.matmul(frames.R, local[:, :, None])[:, :, 0]

@@ -75,7 +75,22 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export-plan")
     def export_plan_cmd(
-        profile: Annotated[Path, typer.Argument(help="Athlete profile file (TOML/JSON).")],
+        profile: Annotated[
+            Path | None,
+            typer.Argument(
+                help="Athlete profile file (TOML, or a plan .json). Leave out to export a "
+                "stored athlete's plan (--athlete)."
+            ),
+        ] = None,
+        athlete: Annotated[
+            str | None,
+            typer.Option(
+                "--athlete",
+                "-a",
+                help="Export this stored athlete's plan in force (may be left out when the "
+                "database holds one athlete and no PROFILE is given).",
+            ),
+        ] = None,
         ics: Annotated[
             Path | None, typer.Option("--ics", help="Write the plan as an iCalendar file.")
         ] = None,
@@ -84,19 +99,34 @@ def register(app: typer.Typer) -> None:
             typer.Option("--fit", help="Write one FIT workout per session into this folder."),
         ] = None,
         start: Annotated[
-            str | None, typer.Option("--start", help="First day of the plan (YYYY-MM-DD).")
+            str | None,
+            typer.Option("--start", help="PROFILE only: first day of the plan (YYYY-MM-DD)."),
         ] = None,
         weeks: Annotated[
-            int, typer.Option("--weeks", min=1, max=52, help="Plan length in weeks.")
-        ] = 6,
+            int | None,
+            typer.Option("--weeks", min=1, max=52, help="PROFILE only: plan length in weeks [6]."),
+        ] = None,
         tz: Annotated[
             str, typer.Option("--tz", help="IANA time zone of the events.")
         ] = "Europe/Berlin",
         time: Annotated[
             str, typer.Option("--time", help="Local start time of each session (HH:MM).")
         ] = "07:00",
+        db: Annotated[
+            str | None,
+            typer.Option(
+                "--db", help="Database URL with --athlete (default: RETRORUN_DATABASE_URL, else "
+                "the SQLite file in your user data folder)."
+            ),
+        ] = None,
     ) -> None:
-        """Export a plan as an ICS calendar and/or FIT workout files for a watch."""
+        """Export a plan as an ICS calendar and/or FIT workout files for a watch.
+
+        With PROFILE the plan is built from the profile; without it, the stored athlete's plan in
+        force is exported: the calendar gets every session of the block (past ones with what was
+        logged; sessions dropped by a re-plan as cancelled events), the watch folder the sessions
+        from today on that are not logged yet.
+        """
         from datetime import date
         from datetime import time as dtime
 
@@ -104,10 +134,6 @@ def register(app: typer.Typer) -> None:
 
         if ics is None and fit is None:
             raise typer.BadParameter("give --ics FILE and/or --fit DIR")
-        try:
-            start_day = date.fromisoformat(start) if start else date.today()
-        except ValueError:
-            raise typer.BadParameter(f"--start must be YYYY-MM-DD, not {start!r}") from None
         try:
             hh, mm = (int(x) for x in time.split(":"))
             at = dtime(hh, mm)
@@ -119,10 +145,25 @@ def register(app: typer.Typer) -> None:
             ZoneInfo(tz)
         except Exception:
             raise typer.BadParameter(f"--tz: unknown time zone {tz!r}") from None
+        if profile is None:
+            if start is not None or weeks is not None:
+                raise typer.BadParameter(
+                    "--start and --weeks build a plan from a PROFILE; a stored athlete's plan "
+                    "is exported as stored (re-plan with `retrorun athlete renew`)"
+                )
+            _export_stored(athlete, db, ics, fit, tz, at)
+            typer.echo(DISCLAIMER)
+            return
+        if athlete is not None:
+            raise typer.BadParameter("give either PROFILE or --athlete NAME, not both")
+        try:
+            start_day = date.fromisoformat(start) if start else date.today()
+        except ValueError:
+            raise typer.BadParameter(f"--start must be YYYY-MM-DD, not {start!r}") from None
         from retrorun.export.plan_source import plan_dict_from_profile
 
         try:
-            plan = plan_dict_from_profile(profile, start_day, weeks)
+            plan = plan_dict_from_profile(profile, start_day, weeks or 6)
         except (OSError, ValueError) as exc:
             typer.echo(f"error: {profile}: {exc}", err=True)
             raise typer.Exit(2) from None
@@ -140,6 +181,88 @@ def register(app: typer.Typer) -> None:
             paths = write_fit_workouts(plan, fit)
             typer.echo(f"wrote {len(paths)} FIT workouts to {fit}")
         typer.echo(DISCLAIMER)
+
+
+def _today():
+    """Today's date (``RETRORUN_TODAY`` overrides it, as for the training-log commands)."""
+    import os
+    from datetime import date
+
+    env = os.environ.get("RETRORUN_TODAY", "").strip()
+    if env:
+        try:
+            return date.fromisoformat(env)
+        except ValueError:
+            typer.echo(f"error: RETRORUN_TODAY={env!r} is not an ISO date (YYYY-MM-DD)", err=True)
+            raise typer.Exit(2) from None
+    return date.today()
+
+
+def _export_stored(athlete, db, ics, fit, tz, at) -> None:
+    """``export-plan --athlete``: the stored plan in force → ICS (whole block) + FIT (upcoming)."""
+    from retrorun.export.plan_dict import plan_sessions
+    from retrorun.export.plan_source import plan_from_store
+    from retrorun.store.db import StoreError, make_engine, session_factory
+    from retrorun.store.repository import RepositoryError
+
+    today = _today()
+    try:
+        engine = make_engine(db)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        with session_factory(engine)() as s:
+            exp = plan_from_store(s, athlete, today)
+    except RepositoryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    cal_sessions = plan_sessions(exp.calendar)
+    typer.echo(
+        f"{exp.athlete}: plan v{exp.version}"
+        + (" (STOPPED after a stop-and-refer decision)" if exp.status == "stopped" else "")
+        + f", {len(cal_sessions)} sessions in force, "
+        f"{len(plan_sessions(exp.upcoming))} from {today} on not logged yet"
+    )
+    if ics is not None:
+        from retrorun.export.ics import write_ics
+
+        write_ics(
+            exp.calendar,
+            ics,
+            tz=tz,
+            at=at,
+            uid_prefix=exp.uid_prefix,
+            cancelled=exp.cancelled,
+            sequence=exp.version,
+        )
+        n_cancel = len({c["date"] for c in exp.cancelled} - {s["date"] for s in cal_sessions})
+        typer.echo(
+            f"wrote {ics} ({len(cal_sessions)} events"
+            + (f" + {n_cancel} cancelled by re-plans" if n_cancel else "")
+            + f", time zone {tz})"
+        )
+    if fit is not None:
+        from retrorun.export.fit_workout import workout_filename, write_fit_workouts
+
+        paths = write_fit_workouts(exp.upcoming, fit)
+        written = {p.name for p in paths}
+        removed = []
+        for sid in sorted(exp.stale_session_ids):
+            old = fit / workout_filename({"session_id": sid})
+            if old.name not in written and old.is_file():
+                old.unlink()
+                removed.append(old.name)
+        typer.echo(
+            f"wrote {len(paths)} FIT workouts to {fit}"
+            + (
+                f"; removed {len(removed)} stale ones (sessions re-planned or dropped)"
+                if removed
+                else ""
+            )
+        )
 
 
 def _print_summary(s: dict) -> None:

@@ -51,6 +51,10 @@ def register(app: typer.Typer) -> None:
                        ] = "male",
         height: Annotated[float | None, typer.Option(
             "--height", help="Stature, m (estimated from the legs when omitted).")] = None,
+        tibial_torsion: Annotated[str | None, typer.Option(
+            "--tibial-torsion", help="External tibial torsion LEFT,RIGHT in degrees (e.g. "
+            "'18,25'); removed from knee rotation. Default: the C3D's Plug-in Gait value, "
+            "else measured on the static trial, else none.")] = None,
         time_reverse: Annotated[bool, typer.Option(
             "--time-reverse", help="Analyse a time-reversed copy (SYNTHETIC backward trial).")
         ] = False,
@@ -61,6 +65,16 @@ def register(app: typer.Typer) -> None:
         """
         if sex not in ("male", "female"):
             _fail(f"--sex must be 'male' or 'female', not {sex!r}")
+        torsion = None
+        if tibial_torsion is not None:
+            try:
+                lt, rt = (float(x) for x in tibial_torsion.split(","))
+            except ValueError:
+                _fail(f"--tibial-torsion {tibial_torsion!r}: give LEFT,RIGHT in degrees, "
+                      "e.g. 18,25")
+            if not (-60 <= lt <= 90 and -60 <= rt <= 90):
+                _fail(f"--tibial-torsion {tibial_torsion!r}: outside -60..90 degrees")
+            torsion = {"left": lt, "right": rt}
         from retrorun.biomech.analysis import analyze_trial
         from retrorun.biomech.errors import TrialFileError
         from retrorun.biomech.io import load_trial
@@ -77,7 +91,7 @@ def register(app: typer.Typer) -> None:
             tr = time_reversed(tr)
         try:
             res = analyze_trial(tr, mass=mass, use_forces=not no_forces, sex=sex,
-                                stature=height)
+                                stature=height, tibial_torsion=torsion)
         except (ValueError, KeyError) as exc:
             _fail(f"{trial}: cannot analyse: {exc}")
         data = res.to_dict()

@@ -126,6 +126,16 @@ def register(app: typer.Typer) -> None:
             "in 'static' are used as static trials, not analysed.")] = "*.c3d",
         threads: Annotated[bool, typer.Option(
             "--threads", help="Local workers as threads instead of processes.")] = False,
+        mass: Annotated[float | None, typer.Option(
+            "--mass", min=1.0, help="Body mass, kg, for trials the metadata does not list "
+            "(overground force data cannot give it).")] = None,
+        height: Annotated[float | None, typer.Option(
+            "--height", min=0.5, max=2.5, help="Stature, m, for trials the metadata does "
+            "not list.")] = None,
+        metadata: Annotated[Path | None, typer.Option(
+            "--metadata", help="CSV (column 'file' + mass, height, sex, "
+            "tibial_torsion_left/right, labels such as subject, condition) or TOML (one "
+            "table per file). Label columns are copied into the table.")] = None,
     ) -> None:
         """Analyse every trial in FOLDER on Dask into one tidy table of per-trial and
         per-stride metrics. A failing trial is reported and skipped."""
@@ -133,13 +143,27 @@ def register(app: typer.Typer) -> None:
             _fail(f"{folder}: not a folder")
         if out.suffix.lower() not in (".parquet", ".pq", ".csv"):
             _fail(f"--out {out}: use a .parquet or .csv file name")
-        from retrorun.biomech.batch import find_trials, run_batch
+        from retrorun.biomech.batch import find_trials, load_metadata, run_batch
+
+        meta = None
+        if metadata is not None:
+            try:
+                meta = load_metadata(metadata)
+            except ValueError as exc:
+                _fail(str(exc))
+        defaults = {k: v for k, v in (("mass", mass), ("height", height)) if v is not None}
 
         paths = find_trials(folder, pattern)
         if not paths:
             _fail(f"{folder}: no files match {pattern!r}")
+        if meta is not None:
+            names = {str(p.relative_to(folder)) for p in paths} | {p.name for p in paths}
+            unknown = sorted(set(meta) - names)
+            if unknown:
+                typer.echo(f"warning: {metadata}: no trial file for {', '.join(unknown)}",
+                           err=True)
         res = run_batch(paths, scheduler=scheduler, workers=workers, processes=not threads,
-                        root=folder)
+                        root=folder, metadata=meta, defaults=defaults)
         res.write(out)
         ok = res.n_trials - len(res.failures)
         typer.echo(f"{ok}/{res.n_trials} trials analysed, {len(res.table)} rows -> {out}")

@@ -315,31 +315,98 @@ def _pick_session(cal: list[dict], logged: set[str], d: date, sid: str | None) -
     return recent[-1] if recent else None
 
 
-def _activity_fields(path: Path, planned: dict, laps: str | None = None) -> tuple[dict, dict]:
-    try:
-        from retrorun.activities.matching import log_fields_from_activity
-        from retrorun.activities.reader import read_activity
-    except ImportError as exc:
-        _fail(
-            f"--activity needs the watch-file importer (retrorun.activities.matching), which "
-            f"is not available in this build ({exc}). Log the session with flags instead."
-        )
-    import hashlib
+def _read_activity(path: Path):
+    """Read a watch file; any problem is an error naming the file (exit code 2), nothing stored."""
+    from retrorun.activities.reader import read_activity
 
     try:
-        act = read_activity(path)
-    except (OSError, ValueError) as exc:
-        _fail(f"{path}: {exc}")
-    if laps:
-        try:
-            lap_list = [int(x) for x in laps.replace(" ", "").split(",") if x]
-        except ValueError:
-            _fail(f"--backward-laps: {laps!r} is not a list of lap numbers like 2,4,6")
-        fields = dict(log_fields_from_activity(act, planned, backward_laps=lap_list))
-    else:
-        fields = dict(log_fields_from_activity(act, planned))
-    meta = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    return fields, meta
+        return read_activity(path)
+    except ValueError as exc:  # ActivityError: str() is "<path>: <problem>"
+        msg = str(exc)
+        _fail(msg if str(path) in msg else f"{path}: {msg}", code=2)
+    except OSError as exc:
+        _fail(f"{path}: {exc.strerror or exc}", code=2)
+
+
+def _lap_numbers(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        laps = [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        _fail(f"--backward-laps: {text!r} is not a list of lap numbers like 2,4,6", code=2)
+    if not laps or any(k < 1 for k in laps):
+        _fail(f"--backward-laps: {text!r}: lap numbers count from 1", code=2)
+    return laps
+
+
+def _activity_day(act, tz: str | None) -> date | None:
+    """Calendar day the activity started, in *tz* (UTC when ``None``)."""
+    start = act.start
+    if start is None:
+        return None
+    if tz:
+        from zoneinfo import ZoneInfo
+
+        start = start.astimezone(ZoneInfo(tz))
+    return start.date()
+
+
+def _pick_for_activity(
+    cal: list[dict], logged: set[str], day: date | None, sid: str | None, path: Path, dated_by: str
+) -> dict:
+    """The planned session a watch file belongs to: ``--session``, else the one planned that day."""
+    if sid:
+        found = [x for x in cal if x["session_id"] == sid]
+        if not found:
+            _fail(f"--session {sid}: no such session in the plan in force", code=2)
+        return found[0]
+    if day is None:
+        _fail(
+            f"{path}: the file has no calendar date (device-relative timestamps or placeholder "
+            "times); give --date YYYY-MM-DD or --session ID",
+            code=2,
+        )
+    same = [x for x in cal if x["date"] == day.isoformat()]
+    if same:
+        return next((x for x in same if x["session_id"] not in logged), same[0])
+    before = [x for x in cal if x["date"] < day.isoformat()]
+    after = [x for x in cal if x["date"] > day.isoformat()]
+    near = [
+        f"{x['session_id']} ({'logged' if x['session_id'] in logged else 'not logged'})"
+        for x in (before[-1:] + after[:1])
+    ]
+    _fail(
+        f"no session planned on {day} ({dated_by}); nearest: {', '.join(near) or 'none'}. "
+        "Give --session ID to log it against one of them.",
+        code=2,
+    )
+
+
+def _activity_meta(path: Path, act, fields: dict, tz: str | None) -> dict:
+    """What is kept of the watch file with the log (no samples)."""
+    import hashlib
+
+    keep = (
+        "identified_by",
+        "backward_laps",
+        "surface_detail",
+        "on_track",
+        "flat",
+        "pace_over_fraction",
+        "hr_over_fraction",
+        "distance_m",
+        "truncated",
+    )
+    return {
+        "file": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "format": act.source_format,
+        "start": None if _activity_day(act, None) is None else act.start.isoformat(),
+        "tz": tz or "UTC",
+        "laps": len(act.laps),
+        **{k: fields.get(k) for k in keep},
+    }
 
 
 def log(
@@ -380,13 +447,25 @@ def log(
         ),
     ] = None,
     backward_laps: str = typer.Option(
-        None, "--backward-laps", help="With --activity: the laps that were backward (e.g. 2,4,6)."
+        None,
+        "--backward-laps",
+        help="With --activity: the laps that were backward (e.g. 2,4,6; numbers as in "
+        "`retrorun activity FILE`), when the laps do not follow the exported workout.",
+    ),
+    tz: str = typer.Option(
+        None,
+        "--tz",
+        help="With --activity: IANA time zone that decides the file's calendar day "
+        "(default UTC).",
     ),
     db: str = DB_OPT,
 ) -> None:
     """Log a session; retrorun decides progress / hold / regress / stop and re-plans.
 
-    Missing answers are asked for when run in a terminal; otherwise they are an error.
+    With --activity the file's day picks the planned session (unless --session/--date say
+    otherwise), its laps give minutes, repetitions and surface, and its warnings are stored
+    with the log. Pain and effort always come from you. Missing answers are asked for when run
+    in a terminal; otherwise they are an error. Nothing is stored unless everything is valid.
     """
     from retrorun.store.repository import (
         ensure_can_log,
@@ -401,12 +480,29 @@ def log(
     now = _today()
     d = _date(day)
     interactive = _interactive()
+    if activity is None and (backward_laps or tz):
+        _fail("--backward-laps and --tz need --activity FILE", code=2)
+    if tz:
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(tz)
+        except Exception:
+            _fail(f"--tz: unknown time zone {tz!r} (use an IANA name like Europe/Berlin)", code=2)
+    lap_list = _lap_numbers(backward_laps)
+    act = _read_activity(activity) if activity is not None else None
+    act_day = _activity_day(act, tz) if act is not None else None
+    missing: list[str] = []
     with _session(db) as s:
         a = get_athlete(s, athlete)
         ensure_can_log(a)
         cal = schedule(s, a)
         logged = {r.session_id for r in logs_of(s, a)}
-        planned = _pick_session(cal, logged, d or now, session)
+        if act is not None:
+            dated_by = "--date" if d else f"the day {activity.name} was recorded, {tz or 'UTC'}"
+            planned = _pick_for_activity(cal, logged, d or act_day, session, activity, dated_by)
+        else:
+            planned = _pick_session(cal, logged, d or now, session)
         if planned is None:
             near = [
                 x["session_id"]
@@ -419,24 +515,67 @@ def log(
             )
         meta = None
         warnings: tuple[str, ...] = ()
-        if activity is not None:
-            fields, meta = _activity_fields(activity, planned, backward_laps)
-            if fields.get("backward_minutes") is None and minutes is None:
-                typer.echo(
-                    "note: the watch file does not show which laps were backward; "
-                    "give --minutes (or --backward-laps)."
+        if act is not None:
+            from retrorun.activities.matching import log_fields_from_activity
+
+            try:
+                fields = log_fields_from_activity(act, planned, lap_list, tz=tz)
+            except ValueError as exc:
+                _fail(f"{activity}: {exc}", code=2)
+            fields["warnings"] = list(fields.get("warnings") or ())
+            meta = _activity_meta(activity, act, fields, tz)
+            found = fields.get("backward_minutes")
+            broken = fields.get("truncated") and fields.get("block_complete") is False
+            if broken and minutes is None and done != "no":
+                # a log from part of the block would understate what was done: ask, don't guess
+                why = (
+                    f"{activity} is truncated: only {len(fields.get('backward_laps') or ())} of "
+                    f"{fields['expected_backward_laps']} backward laps could be read"
                 )
-            if d is None and fields.get("date"):
-                d = _date(str(fields["date"]), f"{activity.name} date")
-            minutes = fields.get("backward_minutes") if minutes is None else minutes
-            reps = fields.get("repetitions") if reps is None else reps
+                if interactive:
+                    typer.echo(why)
+                    minutes = typer.prompt("Backward minutes done (your own count)", type=float)
+                else:
+                    missing.append(f"--minutes ({why}; give the minutes you did)")
+            if broken:
+                found = None  # neither minutes nor repetitions from part of the block
+            elif found is not None:
+                typer.echo(
+                    f"From {activity.name}: laps "
+                    f"{','.join(map(str, fields.get('backward_laps') or ())) or '?'} backward "
+                    f"({fields.get('identified_by') or '?'}), {found:g} min, "
+                    f"{fields.get('repetitions')} repetitions, surface "
+                    f"{fields.get('surface') or 'unknown'} ({fields.get('surface_detail') or '?'})."
+                )
+            if fields.get("backward_minutes") is None and minutes is None and done != "no":
+                if interactive:
+                    typer.echo(
+                        f"{activity.name}: its {len(act.laps)} laps do not follow the workout of "
+                        f"{planned['session_id']}; `retrorun activity {activity}` lists them."
+                    )
+                    minutes = typer.prompt("Backward minutes done", type=float)
+                else:
+                    missing.append(
+                        f"--backward-laps or --minutes ({activity}: its {len(act.laps)} laps do "
+                        f"not follow the workout of {planned['session_id']}; "
+                        f"`retrorun activity {activity}` lists them)"
+                    )
+            rec_day = act_day
+            if d is not None and rec_day is not None and d != rec_day:
+                fields["warnings"].append(
+                    f"--date {d} given, but {activity.name} was recorded on {rec_day} "
+                    f"({tz or 'UTC'})"
+                )
+            d = d or rec_day
+            minutes = found if minutes is None else minutes
+            if reps is None and found is not None:
+                reps = fields.get("repetitions")
             surface = fields.get("surface") if surface is None else surface
             warnings = tuple(str(w) for w in fields.get("warnings", ()))
-            if done is None and minutes:
+            if done is None and minutes is not None:
                 plan_min = float(planned.get("backward_minutes", 0) or 0)
                 done = "yes" if plan_min and minutes >= 0.85 * plan_min else "partly"
         d = d or now
-        missing: list[str] = []
 
         def ask(value, flag: str, prompt: str, typ=str, default=None):
             if value is not None:
@@ -448,7 +587,8 @@ def log(
             missing.append(flag)
             return None
 
-        done = ask(done, "--done", "Done? (yes / partly / no)")
+        if not (act is not None and missing):  # laps unknown: the minutes decide, not --done
+            done = ask(done, "--done", "Done? (yes / partly / no)")
         if done is not None:
             done = str(done).strip().lower()
         if done in ("yes", "partly"):
@@ -564,24 +704,56 @@ def morning(
     _disclaimer()
 
 
-def history(athlete: str = ATHLETE_OPT, db: str = DB_OPT) -> None:
-    """Show every logged session with its decision."""
+def history(
+    athlete: str = ATHLETE_OPT,
+    as_json: bool = typer.Option(False, "--json", help="Print the logs as JSON."),
+    db: str = DB_OPT,
+) -> None:
+    """Show every logged session with its decision (and the warnings of its watch file)."""
     from retrorun.store.repository import decisions_of, get_athlete, logs_of
-    from retrorun.training.report import history_table
+    from retrorun.training.report import history_table, warning_lines
 
     with _session(db) as s:
         a = get_athlete(s, athlete)
         rows = logs_of(s, a)
-        if not rows:
-            typer.echo(f"{a.name}: nothing logged yet.")
-            return
         outcomes = {}
         for d in decisions_of(s, a):
             if not d.superseded:
                 outcomes[d.log_id] = d.outcome + (" (prov.)" if d.provisional else "")
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {"athlete": a.name, "logs": [_log_json(r, outcomes) for r in rows]},
+                    indent=1,
+                    ensure_ascii=False,
+                )
+            )
+            return
+        if not rows:
+            typer.echo(f"{a.name}: nothing logged yet.")
+            return
         typer.echo(f"{a.name}: {len(rows)} logged sessions")
         for line in history_table(rows, outcomes):
             typer.echo(line)
+        for line in warning_lines(rows):
+            typer.echo(line)
+
+
+def _log_json(r: Any, outcomes: dict) -> dict:
+    """One stored log as JSON-safe data (``history --json``)."""
+    keys = (
+        "session_id", "done", "backward_minutes", "planned_minutes", "repetitions", "surface",
+        "level", "rpe", "pain_during", "pain_after", "pain_next_morning", "swelling", "limp",
+        "looks_left", "looks_right", "red_flag", "notes",
+    )  # fmt: skip
+    return {
+        "date": r.date.isoformat(),
+        "planned_date": r.planned_date.isoformat(),
+        **{k: getattr(r, k) for k in keys},
+        "decision": outcomes.get(r.id),
+        "warnings": list(r.warnings or []),
+        "activity": r.activity,
+    }
 
 
 def why(
@@ -655,9 +827,22 @@ def progress(
         for line in progress_lines(rep):
             typer.echo(line)
         if json_out is not None:
-            json_out.write_text(
-                json.dumps({"athlete": a.name, **rep.to_dict()}, indent=1), encoding="utf-8"
-            )
+            data = {
+                "athlete": a.name,
+                **rep.to_dict(),
+                # the same warnings, structured: which log, which file
+                "activity_warnings": [
+                    {
+                        "date": r.date.isoformat(),
+                        "session_id": r.session_id,
+                        "file": (r.activity or {}).get("file"),
+                        "warning": str(w),
+                    }
+                    for r in rows
+                    for w in (r.warnings or ())
+                ],
+            }
+            json_out.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
             typer.echo(f"Wrote {json_out}.")
         if not no_plot:
             from retrorun.store.repository import _slug

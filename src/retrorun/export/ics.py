@@ -4,10 +4,17 @@ Each VEVENT has a stable ``UID`` (``<session_id>@retrorun``, so a re-exported fe
 instead of duplicating them), ``DTSTAMP``, ``DTSTART``/``DTEND`` with ``TZID`` and a generated
 ``VTIMEZONE``, a ``VALARM`` 30 min before, and the steps and cues of every block in the
 ``DESCRIPTION``. icalendar folds lines at 75 octets, escapes ``,;\\`` and newlines and writes CRLF.
+
+For a stored athlete (``retrorun export-plan --athlete``) the UID is ``<athlete>-<date>@retrorun``
+(one session a day; session ids change when a re-plan renumbers the weeks, dates do not),
+``SEQUENCE`` is the plan version the session comes from, and sessions an earlier plan version had
+but the one in force has not are written with ``STATUS:CANCELLED`` (no alarm) so that a calendar
+that imported an earlier file marks them cancelled instead of keeping a stale event.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +67,8 @@ def session_title(session: dict[str, Any]) -> str:
 def session_description(session: dict[str, Any], disclaimer: str = "") -> str:
     """Plain-text description: every block with its steps, cues, surface and looks."""
     lines: list[str] = []
+    if session.get("log_note"):
+        lines += [str(session["log_note"]), ""]
     if session.get("phase"):
         lines.append(f"Phase: {session['phase']} (level {session.get('level', '?')})")
     if session.get("supervised"):
@@ -88,13 +97,35 @@ def session_description(session: dict[str, Any], disclaimer: str = "") -> str:
     return "\n".join(lines).strip()
 
 
+def session_uid(session: dict[str, Any], uid_prefix: str | None = None) -> str:
+    """Event UID: ``<session_id>@retrorun``, or ``<uid_prefix>-<date>@retrorun`` for an athlete."""
+    if uid_prefix:
+        return f"{uid_prefix}-{session['date']}@retrorun"
+    return f"{session.get('session_id') or session['date']}@retrorun"
+
+
 def build_calendar(
     plan: dict[str, Any],
     tz: str = "Europe/Berlin",
     at: time = time(7, 0),
     stamp: datetime | None = None,
+    *,
+    uid_prefix: str | None = None,
+    cancelled: Sequence[dict[str, Any]] = (),
+    sequence: int | None = None,
 ):
-    """An ``icalendar.Calendar`` with one event per session of *plan* (``Plan.to_dict()``)."""
+    """An ``icalendar.Calendar`` with one event per session of *plan* (``Plan.to_dict()``).
+
+    Parameters
+    ----------
+    uid_prefix : str | None
+        UIDs by date (``<uid_prefix>-<date>@retrorun``) instead of by session id.
+    cancelled : sequence of session dicts
+        Sessions dropped by a re-plan: written with ``STATUS:CANCELLED`` and no alarm (a date
+        that also has a session in *plan* is skipped: that event is updated instead).
+    sequence : int | None
+        ``SEQUENCE`` of the cancelled events (sessions use their ``plan_version`` key when set).
+    """
     from icalendar import Alarm, Calendar, Event
 
     zone = ZoneInfo(tz)
@@ -103,19 +134,30 @@ def build_calendar(
     kw = {"uid": f"{plan['plan_id']}@retrorun"} if plan.get("plan_id") else {}
     cal = Calendar.new(prodid=PRODID, name=name, **kw)
     disclaimer = plan.get("disclaimer", "")
-    for s in plan_sessions(plan):
+    seen: set[str] = set()
+
+    def event(s: dict[str, Any], summary: str, description: str) -> Any:
         day = date.fromisoformat(str(s["date"]))
         start = datetime.combine(day, at, tzinfo=zone)
-        end = start + timedelta(seconds=session_seconds(s))
-        ev = Event.new(
-            uid=f"{s.get('session_id') or day.isoformat()}@retrorun",
-            summary=session_title(s),
+        uid = session_uid(s, uid_prefix)
+        if uid in seen:  # never two events with one UID (two sessions on a day: the later one)
+            uid = uid.replace("@retrorun", f"-{s.get('session_id', len(seen))}@retrorun")
+        seen.add(uid)
+        return Event.new(
+            uid=uid,
+            summary=summary,
             start=start,
-            end=end,
+            end=start + timedelta(seconds=session_seconds(s)),
             stamp=stamp,
-            description=session_description(s, disclaimer),
+            description=description,
             categories=["retrorun", "backward running"],
         )
+
+    for s in plan_sessions(plan):
+        ev = event(s, session_title(s), session_description(s, disclaimer))
+        if s.get("plan_version") is not None:
+            ev.add("sequence", int(s["plan_version"]))
+            ev.add("status", "CONFIRMED")
         surface = (s.get("blocks") or [{}])[0].get("surface")
         if surface and surface != "any":
             ev.add("location", surface.replace("_", " "))
@@ -124,6 +166,16 @@ def build_calendar(
         al.add("description", session_title(s))
         al.add("trigger", -ALARM_BEFORE)
         ev.add_component(al)
+        cal.add_component(ev)
+    live = {str(s["date"]) for s in plan_sessions(plan)}
+    for s in sorted(cancelled, key=lambda x: str(x["date"])):
+        if str(s["date"]) in live:
+            continue
+        why = s.get("cancelled_reason") or "dropped by a re-plan"
+        ev = event(s, f"Cancelled: {session_title(s)}", f"Cancelled ({why}).")
+        ev.add("sequence", int(sequence if sequence is not None else s.get("plan_version") or 0))
+        ev.add("status", "CANCELLED")
+        ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     cal.add_missing_timezones()
     return cal
@@ -135,9 +187,13 @@ def write_ics(
     tz: str = "Europe/Berlin",
     at: time = time(7, 0),
     stamp: datetime | None = None,
+    **kw: Any,
 ) -> Path:
-    """Write the plan's calendar to *path* (whole file at once, via a temporary file)."""
-    data = build_calendar(plan, tz=tz, at=at, stamp=stamp).to_ical()
+    """Write the plan's calendar to *path* (whole file at once, via a temporary file).
+
+    Keyword arguments go to :func:`build_calendar` (``uid_prefix``, ``cancelled``, ``sequence``).
+    """
+    data = build_calendar(plan, tz=tz, at=at, stamp=stamp, **kw).to_ical()
     p = Path(path)
     if p.parent and not p.parent.exists():
         p.parent.mkdir(parents=True, exist_ok=True)

@@ -109,6 +109,16 @@ def history_table(rows: Sequence[Any], outcomes: Mapping[int, str]) -> list[str]
     return out
 
 
+def warning_lines(rows: Sequence[Any]) -> list[str]:
+    """Watch-file warnings stored with the logs, one line each, under a heading (none: [])."""
+    out = []
+    for r in rows:
+        src = (getattr(r, "activity", None) or {}).get("file")
+        for w in r.warnings or ():
+            out.append(f"  {r.date.isoformat()} {r.session_id}{f' ({src})' if src else ''}: {w}")
+    return ["", "Watch-file warnings:", *out] if out else []
+
+
 def _f(v, fmt="{:.1f}") -> str:
     return "–" if v is None else fmt.format(v)
 

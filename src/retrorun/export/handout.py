@@ -32,12 +32,7 @@ def _context(plan: Plan, explain: bool) -> dict[str, Any]:
             for b in s.blocks:
                 blocks.append({
                     "kind": b.kind,
-                    "title": b.title,
-                    # The level's name is its full dose ("Backward walk 2 × 4:00"); a session
-                    # building up to it does less, so the HTML heads the block generically
-                    # and names the level target separately.
-                    "heading": "Backward warm-up" if b.kind == "backward_warmup" else b.title,
-                    "target": b.title.split(": ", 1)[-1] if b.kind == "backward_warmup" else "",
+                    "title": b.title,  # names the session's own (scaled) pattern
                     "lines": f.block_lines(b),
                     "surface": f.surface_label(b.surface),
                     "surface_cues": list(b.surface_cues),

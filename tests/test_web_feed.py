@@ -56,8 +56,10 @@ def schedule_of(factory, name: str) -> list[dict]:
         return schedule(s, get_athlete(s, name))
 
 
-def events(body: bytes) -> list:
-    return list(Calendar.from_ical(body).walk("VEVENT"))
+def events(body: bytes, *, cancelled: bool = False) -> list:
+    """The live events of a feed (or, with *cancelled*, the ``STATUS:CANCELLED`` ones)."""
+    return [e for e in Calendar.from_ical(body).walk("VEVENT")
+            if (str(e.get("STATUS", "")) == "CANCELLED") == cancelled]
 
 
 def test_feed_has_the_plans_sessions(client, clinic) -> None:
@@ -84,6 +86,8 @@ def test_feed_has_the_plans_sessions(client, clinic) -> None:
         assert str(e["SUMMARY"]) == session_title(by_day[day])
         assert DISCLAIMER in str(e["DESCRIPTION"])
     assert len({str(e["UID"]) for e in evs}) == len(evs)
+    # The plan only: the logged sessions' notes (pain, RPE) stay out of a shared link.
+    assert "Logged 2026-03-02" not in r.text and "pain during/after" not in r.text
     # The same feed through the id route needs the same token.
     r2 = client.get(f"/athletes/{ids['Sam']}/plan.ics", params={"token": tok})
     assert r2.status_code == 200
@@ -135,7 +139,11 @@ def test_replan_updates_events_in_place(client, clinic) -> None:
     with factory() as s:
         log_session(s, "Sam", entry_for(nxt, pain=6, morning=None), today=day)
         add_morning(s, "Sam", 4, today=day + timedelta(days=1), session_id=nxt["session_id"])
-    after = {str(e["UID"]): e for e in events(client.get(f"/feeds/{tok}/plan.ics").content)}
+    body = client.get(f"/feeds/{tok}/plan.ics").content
+    after = {str(e["UID"]): e for e in events(body)}
+    gone = {str(e["UID"]) for e in events(body, cancelled=True)}
+    # A day the re-plan dropped is sent as cancelled under its old UID.
+    assert set(before) - set(after) <= gone
     sched = schedule_of(factory, "Sam")
     assert sorted(e.decoded("DTSTART").date().isoformat() for e in after.values()) == sorted(
         s["date"] for s in sched)
@@ -157,10 +165,15 @@ def test_referred_and_stopped_feeds(client, clinic) -> None:
     ref = events(client.get(f"/feeds/{token_of(factory, 'Ref')}/plan.ics").content)
     assert ref == []  # screened "refer": no plan, an empty but valid calendar
     tom_sched = schedule_of(factory, "Tom")
-    tom = events(client.get(f"/feeds/{token_of(factory, 'Tom')}/plan.ics").content)
-    # Stopped after the red flag on 2026-03-06: nothing after that day any more.
+    body = client.get(f"/feeds/{token_of(factory, 'Tom')}/plan.ics").content
+    tom = events(body)
+    # Stopped after the red flag on 2026-03-06: nothing live after that day any more, and the
+    # days the first plan had after it are sent as cancelled so calendars drop them.
     assert tom and max(e.decoded("DTSTART").date() for e in tom) == date(2026, 3, 6)
     assert len(tom) == len(tom_sched)
+    gone = events(body, cancelled=True)
+    assert gone and min(e.decoded("DTSTART").date() for e in gone) > date(2026, 3, 6)
+    assert all(str(e["SUMMARY"]).startswith("Cancelled: ") for e in gone)
 
 
 def test_rotating_the_token_revokes_the_old_link(client, clinic) -> None:

@@ -319,8 +319,26 @@ def create_app(
             start = _parse_time(time_q) if time_q else default_at
         except ValueError:
             raise HTTPException(400, f"time must be HH:MM, not {time_q!r}") from None
-        sessions = cache.get(s, a.id) if a.status != "no_plan" else []
-        body = feed_ics(sessions, athlete=a.name, scope=data.feed_scope(a), tz=zone, at=start)
+        sessions: list[dict[str, Any]] = []
+        cancelled: list[dict[str, Any]] = []
+        if a.status != "no_plan":
+            from retrorun.export.plan_source import plan_from_store
+
+            exp = plan_from_store(s, a.name, day())
+            # The plan only: no notes of logged sessions (pain) in a link that gets shared.
+            sessions = [
+                {k: v for k, v in x.items() if k != "log_note"}
+                for x in exp.calendar["sessions"]
+            ]
+            cancelled = exp.cancelled
+        body = feed_ics(
+            sessions,
+            athlete=a.name,
+            scope=data.feed_scope(a),
+            tz=zone,
+            at=start,
+            cancelled=cancelled,
+        )
         return Response(
             body,
             media_type="text/calendar; charset=utf-8",

@@ -4,18 +4,19 @@ The events come from :func:`retrorun.export.ics.build_calendar` (steps, cues, lo
 30-minute alarm, ``VTIMEZONE``). The feed changes three things so calendar clients that
 poll a subscription update events after a re-plan instead of duplicating them:
 
-- ``UID`` = ``<scope>-<date>@retrorun``: one event per athlete and training day. The
-  prescription engine's session ids restart their week numbers after every re-plan
-  (``2026-03-07-w2s1`` may become ``2026-03-07-w1s1``), so they are not stable; the day is.
-  *scope* is a hash of the athlete's feed token: unique per athlete, and it reveals nothing.
+- ``UID`` = ``<scope>-<date>@retrorun`` (``build_calendar(uid_prefix=...)``): one event per
+  athlete and training day. The prescription engine's session ids restart their week numbers
+  after every re-plan, so they are not stable; the day is. *scope* is a hash of the athlete's
+  feed token: unique per athlete, and it reveals nothing.
 - ``SEQUENCE`` = the number of the plan version the session comes from; it grows with
-  every re-plan, which is what RFC 5545 asks of a revised event.
+  every re-plan, which is what RFC 5545 asks of a revised event. Days a re-plan dropped are
+  sent as ``STATUS:CANCELLED`` events (``retrorun.export.plan_source.plan_from_store``).
 - ``REFRESH-INTERVAL`` / ``X-PUBLISHED-TTL`` ask clients to poll every
   :data:`REFRESH` (clients may poll less often: Google Calendar refreshes subscriptions
   every few hours to a day).
 
-Sessions a re-plan removed are simply absent from the next fetch; subscribed calendars
-drop them.
+The feed holds the plan only: the notes of logged sessions (pain, RPE) that
+``export-plan --athlete`` writes into its file are left out, since a feed link is shared.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def feed_ics(
     tz: str = "Europe/Berlin",
     at: time = time(7, 0),
     stamp: datetime | None = None,
+    cancelled: Sequence[dict[str, Any]] = (),
 ) -> bytes:
     """The iCalendar bytes of *sessions* (a calendar in force, each with ``plan_version``).
 
@@ -53,33 +55,31 @@ def feed_ics(
         IANA time zone and local start time of every session.
     stamp
         ``DTSTAMP`` (default: now, UTC).
+    cancelled
+        Sessions a re-plan dropped (``StoredPlanExport.cancelled``): ``STATUS:CANCELLED``.
     """
     from icalendar import vDuration
 
     from retrorun.export.ics import build_calendar
 
-    by_id = {str(s.get("session_id")): s for s in sessions}
+    by_day = {str(s.get("date")): str(s.get("session_id")) for s in sessions}
     plan = {
         "plan_id": f"{scope}-feed",
         "athlete": athlete,
         "disclaimer": DISCLAIMER,
         "sessions": list(sessions),
     }
-    cal = build_calendar(plan, tz=tz, at=at, stamp=stamp or datetime.now(UTC))
+    cal = build_calendar(
+        plan, tz=tz, at=at, stamp=stamp or datetime.now(UTC), uid_prefix=scope,
+        cancelled=cancelled,
+    )
     cal.add("method", "PUBLISH")
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal["X-PUBLISHED-TTL"] = vDuration(REFRESH)
-    seen: dict[str, int] = {}
     for ev in cal.walk("VEVENT"):
-        old_uid = str(ev["UID"])
-        sid = old_uid.removesuffix("@retrorun")
-        s = by_id.get(sid, {})
-        day = str(s.get("date") or ev.decoded("DTSTART").date().isoformat())
-        n = seen[day] = seen.get(day, 0) + 1
-        ev["UID"] = f"{scope}-{day}{'' if n == 1 else f'-{n}'}@retrorun"
-        ev.add("sequence", int(s.get("plan_version") or 0))
-        if sid:
-            ev.add("X-RETRORUN-SESSION", sid)
+        day = ev.decoded("DTSTART").date().isoformat()
+        if str(ev.get("STATUS", "")) != "CANCELLED" and day in by_day:
+            ev.add("X-RETRORUN-SESSION", by_day[day])
     return cal.to_ical()
 
 

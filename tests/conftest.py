@@ -22,3 +22,25 @@ def real_data() -> Path:
             pytest.fail(f"real data folder missing: {REAL_DATA}")
         pytest.skip(f"real data folder missing: {REAL_DATA}")
     return REAL_DATA
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    """A headless Chromium with a fresh user-data dir (one per test module); see chromium.py."""
+    from chromium import CHROMIUM_ARGS, chromium_path, missing
+
+    exe = chromium_path()
+    if exe is None:
+        missing("Chromium not found (apt-get install chromium, or set RETRORUN_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright package is not installed (pip install playwright)")
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=exe,
+            args=CHROMIUM_ARGS, headless=True, viewport={"width": 1280, "height": 900})
+        try:
+            yield ctx
+        finally:
+            ctx.close()

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import shutil
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,45 +36,7 @@ PROFILES = REPO / "examples" / "profiles"
 NOVICE = PROFILES / "novice-lateral-knee.toml"
 PLAN_START = "2026-12-07"  # a Monday: weeks and pages line up
 WIDTHS = (390, 1280)  # a phone and a laptop, CSS px
-#: the flags of the team's browser rule (fresh profile, no network side channels)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 WHITESPACE = re.compile(r"\s+")
-
-
-def _missing(msg: str):
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
-
-
-def _chromium_path() -> str | None:
-    env = os.environ.get("RETRORUN_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    return next((p for p in ("/usr/bin/chromium", shutil.which("chromium"),
-                             shutil.which("chromium-browser")) if p and Path(p).is_file()), None)
-
-
-@pytest.fixture(scope="module")
-def browser_context(tmp_path_factory):
-    """A headless Chromium with a fresh user-data dir (one per test module)."""
-    exe = _chromium_path()
-    if exe is None:
-        _missing("Chromium not found (apt-get install chromium, or set RETRORUN_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed (pip install playwright)")
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=exe,
-            args=CHROMIUM_ARGS, headless=True, viewport={"width": 1280, "height": 900})
-        try:
-            yield ctx
-        finally:
-            ctx.close()
 
 
 class Opened:

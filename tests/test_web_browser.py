@@ -9,12 +9,9 @@ the ``playwright`` package, the tests skip, and fail when ``CI`` is set.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,24 +19,7 @@ from retrorun import DISCLAIMER
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 WIDTHS = (390, 1280)
-
-
-def _missing(msg: str):
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
-
-
-def _chromium() -> str | None:
-    env = os.environ.get("RETRORUN_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    return next((p for p in ("/usr/bin/chromium", shutil.which("chromium"),
-                             shutil.which("chromium-browser")) if p and Path(p).is_file()), None)
 
 
 @pytest.fixture(scope="module")
@@ -75,27 +55,8 @@ def server(tmp_path_factory):
         th.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    exe = _chromium()
-    if exe is None:
-        _missing("Chromium not found (apt-get install chromium, or set RETRORUN_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed (pip install playwright)")
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=exe,
-            args=CHROMIUM_ARGS, headless=True, viewport={"width": 1280, "height": 900})
-        try:
-            yield ctx
-        finally:
-            ctx.close()
-
-
-def _open(browser, url: str, width: int, base: str):
-    page = browser.new_page()
+def _open(browser_context, url: str, width: int, base: str):
+    page = browser_context.new_page()
     page.set_viewport_size({"width": width, "height": 900})
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
@@ -113,10 +74,10 @@ def _overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_overview_in_a_browser(server, browser) -> None:
+def test_overview_in_a_browser(server, browser_context) -> None:
     base, _ids = server
     for width in WIDTHS:
-        page, problems = _open(browser, base + "/", width, base)
+        page, problems = _open(browser_context, base + "/", width, base)
         try:
             rows = page.locator("#athletes tbody tr")
             assert rows.count() == 4
@@ -139,9 +100,9 @@ def test_overview_in_a_browser(server, browser) -> None:
             page.close()
 
 
-def test_athlete_page_in_a_browser(server, browser) -> None:
+def test_athlete_page_in_a_browser(server, browser_context) -> None:
     base, ids = server
-    page, problems = _open(browser, f"{base}/athletes/{ids['Mia']}", 1280, base)
+    page, problems = _open(browser_context, f"{base}/athletes/{ids['Mia']}", 1280, base)
     try:
         img = page.locator("img.plot")
         img.scroll_into_view_if_needed()

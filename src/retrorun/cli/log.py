@@ -865,9 +865,9 @@ def export(
 
     with _session(db) as s:
         data = export_athlete(s, get_athlete(s, name))
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(output)
+    from retrorun._atomic import write_atomic
+
+    write_atomic(output, json.dumps(data, indent=1, ensure_ascii=False))
     typer.echo(
         f"Exported {name}: {len(data['logs'])} logs, {len(data['plans'])} plan "
         f"versions, {len(data['decisions'])} decisions → {output}"

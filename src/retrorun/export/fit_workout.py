@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from retrorun._atomic import write_atomic
 from retrorun.export.plan_dict import is_backward, label, plan_sessions
 
 #: FIT string fields are fixed-size; names longer than this are cut
@@ -305,8 +306,6 @@ def write_fit_workouts(
     for s in plan_sessions(plan):
         data = encode_workout(s, created)
         p = out / workout_filename(s)
-        tmp = p.with_suffix(".fit.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(p)
+        write_atomic(p, data)
         paths.append(p)
     return paths

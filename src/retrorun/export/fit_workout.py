@@ -275,10 +275,7 @@ def encode_workout(session: dict[str, Any], created: datetime | None = None) -> 
         else:
             m.target_type = T.OPEN
         if st.notes:
-            try:
-                m.notes = st.notes[:50]
-            except Exception:  # older fit-tool profiles lack the notes field
-                pass
+            m.notes = st.notes[:50]  # workout_step.notes: every fit-tool >= 0.9.14 has it
         msgs.append(m)
     b = FitFileBuilder(auto_define=True, min_string_size=50)
     b.add(fid)

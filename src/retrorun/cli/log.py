@@ -11,7 +11,6 @@ reproducible docs.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -32,13 +31,12 @@ ATHLETE_OPT = typer.Option(
 
 
 def _today() -> date:
-    env = os.environ.get("RETRORUN_TODAY", "").strip()
-    if env:
-        try:
-            return date.fromisoformat(env)
-        except ValueError:
-            _fail(f"RETRORUN_TODAY={env!r} is not an ISO date (YYYY-MM-DD)")
-    return date.today()
+    from retrorun._clock import TodayError, today
+
+    try:
+        return today()
+    except TodayError as exc:
+        _fail(str(exc))
 
 
 def _date(value: str | None, what: str = "--date") -> date | None:

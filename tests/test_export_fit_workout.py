@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import io
 from datetime import UTC, datetime
 
 import fitdecode
@@ -23,6 +25,14 @@ def _decode(path):
             if isinstance(f, fitdecode.FitDataMessage) and f.name in msgs:
                 msgs[f.name].append({x.name: x.value for x in f.fields})
     return msgs
+
+
+def test_long_non_ascii_notes_are_cut_to_50_characters():
+    s = copy.deepcopy(SESSION)
+    s["blocks"][0]["steps"][0]["cues"] = ["ä" * 30 + "x" * 40]
+    dec = _decode(io.BytesIO(encode_workout(s)))["workout_step"]
+    assert dec[0]["notes"] == "ä" * 30 + "x" * 20
+    assert session_steps(s)[0].notes == "ä" * 30 + "x" * 40
 
 
 def test_written_files_round_trip(tmp_path):
@@ -47,6 +57,7 @@ def test_written_files_round_trip(tmp_path):
         for st, dec in zip(steps, m["workout_step"], strict=True):
             assert dec["message_index"] == st.index
             assert dec["wkt_step_name"] == st.name
+            assert dec.get("notes") == (st.notes[:50] or None)  # the step's cues
             if st.duration_type == "time":
                 assert dec["duration_type"] == "time"
                 assert dec["duration_time"] == pytest.approx(st.duration_s)

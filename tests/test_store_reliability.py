@@ -3,6 +3,7 @@ the middle of a log leaves the database consistent, deleted data is really gone.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,13 +13,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from retrorun.store import repository as repo
 from retrorun.store.db import make_engine, session_factory
 from retrorun.store.models import Decision, PlanVersion, SessionLog
 from store_fixtures import db_url  # noqa: F401  (fixture)
 from store_helpers import START, entry_for, profile
+from store_worker import PAUSE_BEFORE_COMMIT_ENV
 
 TESTS = Path(__file__).resolve().parent
 WORKER = TESTS / "store_worker.py"
@@ -129,12 +131,26 @@ def test_killed_in_the_middle_of_a_log_leaves_db_consistent(db_url, tmp_path) ->
 
     before = snapshot()
     marker = tmp_path / "paused"
-    p = _worker(db_url, "A", 1, env=_env(**{repo.FAULT_PAUSE_ENV: str(marker)}))
+    p = _worker(db_url, "A", 1, env=_env(**{PAUSE_BEFORE_COMMIT_ENV: str(marker)}))
     t0 = time.monotonic()
     while not marker.exists():
         assert p.poll() is None, p.stderr.read()
         assert time.monotonic() - t0 < 120, "worker never reached the commit"
         time.sleep(0.05)
+    inside = json.loads(marker.read_text())
+    assert inside["pid"] == p.pid and inside["in_transaction"]
+    # Seen from the worker's own open transaction: the log and its decision are written
+    # (a re-plan may add a plan version) ...
+    assert inside["session_log"] == before["session_log"] + 1
+    assert inside["decision"] == before["decision"] + 1
+    assert inside["plan_version"] >= before["plan_version"]
+    # ... and not committed: another connection does not see them (a plain engine, as
+    # make_engine's SQLite transactions start with BEGIN IMMEDIATE and would wait for the lock).
+    plain = create_engine(db_url)
+    with plain.connect() as c:
+        assert {m.__tablename__: c.scalar(select(func.count()).select_from(m))
+                for m in (SessionLog, Decision, PlanVersion)} == before
+    plain.dispose()
     # The log, its decision and maybe a new plan version are written but not committed.
     os.kill(p.pid, signal.SIGKILL)
     p.wait(timeout=30)

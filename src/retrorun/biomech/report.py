@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from retrorun._atomic import write_atomic
 from retrorun.biomech.analysis import AnalysisResult, ReportSection
 from retrorun.biomech.events import SIDES
 
@@ -220,8 +221,4 @@ def render_report(res: AnalysisResult) -> str:
 
 def write_report(res: AnalysisResult, path: str | Path) -> Path:
     """Write the HTML report atomically to *path*."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".part")
-    tmp.write_text(render_report(res), encoding="utf-8")
-    tmp.replace(p)
-    return p
+    return write_atomic(path, render_report(res))

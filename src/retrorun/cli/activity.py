@@ -185,17 +185,13 @@ def register(app: typer.Typer) -> None:
 
 def _today():
     """Today's date (``RETRORUN_TODAY`` overrides it, as for the training-log commands)."""
-    import os
-    from datetime import date
+    from retrorun._clock import TodayError, today
 
-    env = os.environ.get("RETRORUN_TODAY", "").strip()
-    if env:
-        try:
-            return date.fromisoformat(env)
-        except ValueError:
-            typer.echo(f"error: RETRORUN_TODAY={env!r} is not an ISO date (YYYY-MM-DD)", err=True)
-            raise typer.Exit(2) from None
-    return date.today()
+    try:
+        return today()
+    except TodayError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _export_stored(athlete, db, ics, fit, tz, at) -> None:

@@ -7,7 +7,6 @@ matplotlib are imported inside the command.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,9 +20,9 @@ def _fail(message: str) -> None:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    from retrorun._atomic import write_atomic
+
+    write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
 def register(app: typer.Typer) -> None:

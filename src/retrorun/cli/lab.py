@@ -7,7 +7,6 @@ and matplotlib are imported inside the commands.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -34,9 +33,9 @@ def _read_json(path: Path) -> dict:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from retrorun._atomic import write_atomic
+
+    write_atomic(path, text)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,6 @@ reproducible docs.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -32,13 +31,12 @@ ATHLETE_OPT = typer.Option(
 
 
 def _today() -> date:
-    env = os.environ.get("RETRORUN_TODAY", "").strip()
-    if env:
-        try:
-            return date.fromisoformat(env)
-        except ValueError:
-            _fail(f"RETRORUN_TODAY={env!r} is not an ISO date (YYYY-MM-DD)")
-    return date.today()
+    from retrorun._clock import TodayError, today
+
+    try:
+        return today()
+    except TodayError as exc:
+        _fail(str(exc))
 
 
 def _date(value: str | None, what: str = "--date") -> date | None:
@@ -865,9 +863,9 @@ def export(
 
     with _session(db) as s:
         data = export_athlete(s, get_athlete(s, name))
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(output)
+    from retrorun._atomic import write_atomic
+
+    write_atomic(output, json.dumps(data, indent=1, ensure_ascii=False))
     typer.echo(
         f"Exported {name}: {len(data['logs'])} logs, {len(data['plans'])} plan "
         f"versions, {len(data['decisions'])} decisions → {output}"

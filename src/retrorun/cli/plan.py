@@ -48,18 +48,10 @@ def _parse_date(s: str | None) -> dt.date:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    from retrorun._atomic import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 def register(app: typer.Typer) -> None:

@@ -66,11 +66,12 @@ def serve(
             f"the web app needs the 'web' extra ({exc.name} is missing): "
             "pip install 'retrorun[web]'"
         )
+    from retrorun._clock import TodayError
     from retrorun.store.db import StoreError
 
     try:
         app = create_app(db, tz=tz, at=time)
-    except StoreError as exc:
+    except (StoreError, TodayError) as exc:
         _fail(str(exc))
     except ValueError as exc:
         _fail(f"--tz/--time: {exc}")

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from retrorun._atomic import write_atomic
 from retrorun.export.plan_dict import is_backward, label, plan_sessions
 
 #: FIT string fields are fixed-size; names longer than this are cut
@@ -274,10 +275,7 @@ def encode_workout(session: dict[str, Any], created: datetime | None = None) -> 
         else:
             m.target_type = T.OPEN
         if st.notes:
-            try:
-                m.notes = st.notes[:50]
-            except Exception:  # older fit-tool profiles lack the notes field
-                pass
+            m.notes = st.notes[:50]  # workout_step.notes: every fit-tool >= 0.9.14 has it
         msgs.append(m)
     b = FitFileBuilder(auto_define=True, min_string_size=50)
     b.add(fid)
@@ -305,8 +303,6 @@ def write_fit_workouts(
     for s in plan_sessions(plan):
         data = encode_workout(s, created)
         p = out / workout_filename(s)
-        tmp = p.with_suffix(".fit.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(p)
+        write_atomic(p, data)
         paths.append(p)
     return paths

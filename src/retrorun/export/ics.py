@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from retrorun._atomic import write_atomic
 from retrorun.export.plan_dict import plan_sessions, step_text
 
 PRODID = "-//retrorun//backward-running plan//EN"
@@ -197,7 +198,4 @@ def write_ics(
     p = Path(path)
     if p.parent and not p.parent.exists():
         p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(p)
-    return p
+    return write_atomic(p, data)

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from retrorun._atomic import write_atomic
 
 Condition = Literal["lateral_knee_pain", "low_back_pain", "plantar_heel_pain", "none"]
 Side = Literal["left", "right", "both", "none"]
@@ -365,17 +366,4 @@ def save_profile(profile: AthleteProfile, path: str | os.PathLike[str]) -> Path:
     profile = profile_from_dict(profile.to_dict(), source=p)
     text = dump_profile_toml(profile)
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return p
+    return write_atomic(p, text)

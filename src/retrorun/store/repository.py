@@ -8,12 +8,9 @@ with a message meant for the user.
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -25,9 +22,6 @@ from retrorun.training.adaptation import Decision as Verdict
 from retrorun.training.adaptation import LoggedSession, decide
 from retrorun.training.logs import LogError, SessionLogEntry, validate_entry
 
-#: Test hook: when set to a file path, :func:`log_session` creates that file and sleeps
-#: inside the open transaction just before committing (the crash-safety test kills it there).
-FAULT_PAUSE_ENV = "RETRORUN_FAULT_PAUSE_BEFORE_COMMIT"
 EXPORT_FORMAT = "retrorun-athlete"
 EXPORT_VERSION = 1
 
@@ -441,13 +435,6 @@ def _baseline_pain(profile: Any) -> int:
     return int(getattr(pain, "now", 0) or 0)
 
 
-def _fault_pause() -> None:
-    marker = os.environ.get(FAULT_PAUSE_ENV)
-    if marker:
-        Path(marker).write_text(str(os.getpid()))
-        time.sleep(120)
-
-
 def _decide_and_replan(
     session: Session, athlete: Athlete, log: SessionLog, *, trigger: str
 ) -> tuple[Decision, Verdict, PlanVersion | None]:
@@ -615,7 +602,6 @@ def log_session(
         session.add(log)
         session.flush()
         row, verdict, plan = _decide_and_replan(session, athlete, log, trigger="log")
-        _fault_pause()
         _commit(session)
         return LogResult(log, row, verdict, plan)
     except BaseException:

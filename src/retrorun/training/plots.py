@@ -12,6 +12,7 @@ import html
 import io
 from pathlib import Path
 
+from retrorun._atomic import write_atomic
 from retrorun.training.load import ACWR_CAVEAT, ProgressReport
 
 
@@ -86,10 +87,10 @@ def write_png(report: ProgressReport, path: str | Path, title: str = "") -> Path
     import matplotlib.pyplot as plt
 
     fig = progress_figure(report, title)
-    path = Path(path)
-    fig.savefig(path, format="png", dpi=100)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
-    return path
+    return write_atomic(path, buf.getvalue())
 
 
 def _svg(report: ProgressReport, title: str) -> str:
@@ -166,6 +167,4 @@ Looks left/right: {report.looks_left}/{report.looks_right}.</p>
 <p class="note">{html.escape(disclaimer)}</p>
 </body></html>
 """
-    path = Path(path)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_atomic(path, page)

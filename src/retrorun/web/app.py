@@ -41,12 +41,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from retrorun import DISCLAIMER, __version__
+from retrorun._clock import today as _today
+from retrorun._clock import today_override
 from retrorun.training.report import describe_session
 from retrorun.web import data
 from retrorun.web.flags import SEVERITY_NAMES
 
 TOKEN_ENV = "RETRORUN_WEB_TOKEN"
-TODAY_ENV = "RETRORUN_TODAY"
 
 _SECURITY_HEADERS = {
     # No scripts at all; inline CSS only; images from this server (the progress plot).
@@ -91,16 +92,6 @@ def _num(v: Any, fmt: str = "{:.1f}") -> str:
     return fmt.format(v)
 
 
-def _today() -> date:
-    env = os.environ.get(TODAY_ENV, "").strip()
-    if env:
-        try:
-            return date.fromisoformat(env)
-        except ValueError:
-            pass
-    return date.today()
-
-
 def _parse_time(s: str) -> time:
     hh, mm = s.split(":")
     return time(int(hh), int(mm))
@@ -141,10 +132,15 @@ def create_app(
     ------
     retrorun.store.db.StoreError
         The database cannot be opened.
+    retrorun._clock.TodayError
+        ``RETRORUN_TODAY`` is set but is not an ISO date (checked at start and per request).
     ValueError
         *tz* or *at* is invalid.
     """
     from retrorun.store.db import make_engine, session_factory
+
+    if today is None:
+        today_override()  # an invalid RETRORUN_TODAY stops the start with a clear message
 
     ZoneInfo(tz)  # raises on an unknown zone
     default_at = _parse_time(at)

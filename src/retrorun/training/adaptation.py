@@ -21,8 +21,8 @@ pain during or after > 5/10                                 regress
 next-morning pain ≥ 2 points above baseline, or > 5/10      regress
 new swelling, or limp                                       regress
 next-morning pain 1 point above baseline (not settled)      hold
-7-day mean pain up ≥ 1 point on the 7 days before         hold
-7-day mean morning stiffness up ≥ 1 point, same comparison  hold
+7-day mean pain up ≥ 1 point on the 7 days before           hold
+7-day mean morning stiffness up ≥ 1 point, the same way     hold
 pain during / after 4–5/10 (acceptable, not safe)           hold
 swelling persisting (same, not more)                        hold
 session not done, partly done or off plan by > 15 %         hold

@@ -211,7 +211,7 @@ def test_migration_gives_existing_athletes_unique_tokens(tmp_path) -> None:
                            "VALUES (:i, :n, 'active', '2026-03-01 00:00:00')"),
                       {"i": i + 1, "n": n})
     dbmod.upgrade(engine)
-    assert dbmod.current_revision(engine) == dbmod.head_revision() == "0002"
+    assert dbmod.current_revision(engine) == dbmod.head_revision() == "0003"
     with engine.connect() as c:
         toks = [r[0] for r in c.execute(text("SELECT feed_token FROM athlete ORDER BY name"))]
     assert len(toks) == 3 and len(set(toks)) == 3 and all(len(t) == 43 for t in toks)

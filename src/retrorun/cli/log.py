@@ -429,6 +429,11 @@ def log(
     pain_next_morning: int = typer.Option(
         None, "--pain-next-morning", help="Pain the next morning, 0–10 (if already known)."
     ),
+    stiffness_next_morning: int = typer.Option(
+        None,
+        "--stiffness-next-morning",
+        help="Stiffness the next morning, 0–10 (if already known; else `morning --stiffness`).",
+    ),
     swelling: bool = typer.Option(None, "--swelling/--no-swelling", help="Swelling?"),
     limp: bool = typer.Option(None, "--limp/--no-limp", help="Did you limp?"),
     red_flag: str = typer.Option(
@@ -637,6 +642,7 @@ def log(
             pain_during=pain_during,
             pain_after=pain_after,
             pain_next_morning=pain_next_morning,
+            stiffness_next_morning=stiffness_next_morning,
             swelling=bool(swelling),
             limp=bool(limp),
             red_flag=red_flag,
@@ -686,18 +692,29 @@ def morning(
     ),
     limp: bool = typer.Option(None, "--limp/--no-limp", help="Limping this morning?"),
     swelling: bool = typer.Option(None, "--swelling/--no-swelling", help="Swelling this morning?"),
+    stiffness: int = typer.Option(
+        None, "--stiffness", help="Stiffness this morning, 0–10 (must not rise week to week)."
+    ),
     db: str = DB_OPT,
 ) -> None:
-    """Add the next-morning pain to a logged session; the decision is made again."""
+    """Add the next-morning pain (and stiffness) to a logged session; decide again."""
     from retrorun.store.repository import add_morning, get_athlete
     from retrorun.training.report import describe_decision
 
     with _session(db) as s:
         a = get_athlete(s, athlete)
         res = add_morning(
-            s, a.name, pain, today=_today(), session_id=session, limp=limp, swelling=swelling
+            s,
+            a.name,
+            pain,
+            today=_today(),
+            session_id=session,
+            limp=limp,
+            swelling=swelling,
+            stiffness=stiffness,
         )
-        typer.echo(f"Next-morning pain {pain}/10 added to {res.log.session_id} ({res.log.date}).")
+        what = f"pain {pain}/10" + ("" if stiffness is None else f", stiffness {stiffness}/10")
+        typer.echo(f"Next-morning {what} added to {res.log.session_id} ({res.log.date}).")
         _print_result(s, a, res, describe_decision)
     _disclaimer()
 
@@ -741,7 +758,8 @@ def _log_json(r: Any, outcomes: dict) -> dict:
     """One stored log as JSON-safe data (``history --json``)."""
     keys = (
         "session_id", "done", "backward_minutes", "planned_minutes", "repetitions", "surface",
-        "level", "rpe", "pain_during", "pain_after", "pain_next_morning", "swelling", "limp",
+        "level", "rpe", "pain_during", "pain_after", "pain_next_morning", "stiffness_next_morning",
+        "swelling", "limp",
         "looks_left", "looks_right", "red_flag", "notes",
     )  # fmt: skip
     return {

@@ -164,10 +164,29 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     head = head_revision()
     if revision == "head" and current_revision(engine) == head:
         return
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-        command.upgrade(_alembic_config(conn), revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.dbapi_connection if sqlite else None
+        if raw is not None:
+            # SQLite batch migrations rebuild tables (copy, DROP, rename): with foreign keys on,
+            # the DROP would cascade and delete every child row. The pragma cannot change
+            # inside a transaction, so it is switched off before BEGIN and the references are
+            # checked before COMMIT.
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK}
+                    )
+                command.upgrade(_alembic_config(conn), revision)
+                if sqlite:
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if bad:
+                        raise StoreError(f"migration left broken references: {bad[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -142,7 +142,7 @@ class SessionLog(Base):
     """What the runner did in one planned session and how it felt.
 
     One log per planned session (``athlete_id``, ``session_id`` unique); the next-morning
-    pain may arrive a day later and update the row.
+    pain and stiffness may arrive a day later and update the row.
     """
 
     __tablename__ = "session_log"
@@ -152,6 +152,9 @@ class SessionLog(Base):
         CheckConstraint("pain_during BETWEEN 0 AND 10", name="pain_during"),
         CheckConstraint("pain_after BETWEEN 0 AND 10", name="pain_after"),
         CheckConstraint("pain_next_morning BETWEEN 0 AND 10", name="pain_next_morning"),
+        CheckConstraint(
+            "stiffness_next_morning BETWEEN 0 AND 10", name="stiffness_next_morning"
+        ),
         CheckConstraint("rpe BETWEEN 0 AND 10", name="rpe"),
         CheckConstraint("backward_minutes >= 0", name="minutes"),
     )
@@ -178,6 +181,8 @@ class SessionLog(Base):
     pain_during: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pain_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pain_next_morning: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Morning stiffness 0–10 the day after (known, like the next-morning pain, a day later).
+    stiffness_next_morning: Mapped[int | None] = mapped_column(Integer, nullable=True)
     swelling: Mapped[bool] = mapped_column(Boolean, default=False)
     limp: Mapped[bool] = mapped_column(Boolean, default=False)
     red_flag: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -404,6 +404,7 @@ def to_entry(row: SessionLog) -> SessionLogEntry:
         pain_during=row.pain_during,
         pain_after=row.pain_after,
         pain_next_morning=row.pain_next_morning,
+        stiffness_next_morning=row.stiffness_next_morning,
         swelling=row.swelling,
         limp=row.limp,
         red_flag=row.red_flag,
@@ -590,6 +591,7 @@ def log_session(
             pain_during=entry.pain_during,
             pain_after=entry.pain_after,
             pain_next_morning=entry.pain_next_morning,
+            stiffness_next_morning=entry.stiffness_next_morning,
             swelling=entry.swelling,
             limp=entry.limp,
             red_flag=entry.red_flag,
@@ -618,8 +620,12 @@ def add_morning(
     session_id: str | None = None,
     limp: bool | None = None,
     swelling: bool | None = None,
+    stiffness: int | None = None,
 ) -> LogResult:
-    """Add the next-morning pain to a log and decide again (the old decision is kept).
+    """Add the next-morning pain (and stiffness) to a log and decide again.
+
+    The old decision is kept, marked superseded. *stiffness* (0–10) is the morning
+    stiffness; ``None`` leaves what was stored.
 
     Without *session_id*, the latest log that still lacks its next-morning pain and whose
     morning has come is used.
@@ -639,11 +645,13 @@ def add_morning(
             log = found[0]
         entry = to_entry(log).with_(
             pain_next_morning=pain,
+            stiffness_next_morning=log.stiffness_next_morning if stiffness is None else stiffness,
             limp=log.limp if limp is None else (log.limp or limp),
             swelling=log.swelling if swelling is None else (log.swelling or swelling),
         )
         validate_entry(entry, today=today)
         log.pain_next_morning = pain
+        log.stiffness_next_morning = entry.stiffness_next_morning
         log.limp = entry.limp
         log.swelling = entry.swelling
         log.updated_at = datetime.now(UTC)
@@ -822,6 +830,7 @@ def import_athlete(
                 pain_during=e.pain_during,
                 pain_after=e.pain_after,
                 pain_next_morning=e.pain_next_morning,
+            stiffness_next_morning=e.stiffness_next_morning,
                 swelling=e.swelling,
                 limp=e.limp,
                 red_flag=e.red_flag,

@@ -21,7 +21,8 @@ pain during or after > 5/10                                 regress
 next-morning pain ≥ 2 points above baseline, or > 5/10      regress
 new swelling, or limp                                       regress
 next-morning pain 1 point above baseline (not settled)      hold
-7-day mean pain up ≥ 1 point on the 7 days before         hold
+7-day mean pain up ≥ 1 point on the 7 days before           hold
+7-day mean morning stiffness up ≥ 1 point, the same way     hold
 pain during / after 4–5/10 (acceptable, not safe)           hold
 swelling persisting (same, not more)                        hold
 session not done, partly done or off plan by > 15 %         hold
@@ -213,11 +214,18 @@ def _run_length(logs: Sequence[LoggedSession], pred) -> int:
     return n
 
 
-def _weekly_pain_rise(logs: Sequence[LoggedSession]) -> tuple[float, float] | None:
+def _weekly_pain_rise(
+    logs: Sequence[LoggedSession], value=lambda e: max_pain(e)
+) -> tuple[float, float] | None:
+    """Mean of ``value(entry)`` over the 7 days before the last log and the 7 before that.
+
+    ``None`` when either week has no value. *value* defaults to each session's highest pain;
+    :func:`decide` also uses it for the next-morning stiffness.
+    """
     last = logs[-1].entry.date
     this_week, prev_week = [], []
     for s in logs:
-        mp = max_pain(s.entry)
+        mp = value(s.entry)
         if mp is None:
             continue
         age = (last - s.entry.date).days
@@ -432,6 +440,16 @@ def decide(
             f"Your average pain over the last 7 days rose to {weekly[1]:.1f}/10 from "
             f"{weekly[0]:.1f}/10 the 7 days before: pain must not increase week to week, so do "
             "not progress.",
+            Keys.PAIN_WEEKLY,
+        )
+    stiff = _weekly_pain_rise(logs, lambda x: x.stiffness_next_morning)
+    if stiff is not None and stiff[1] - stiff[0] >= WEEKLY_RISE_HOLD:
+        add(
+            "weekly_stiffness_rising",
+            "hold",
+            f"Your average morning stiffness over the last 7 days rose to {stiff[1]:.1f}/10 "
+            f"from {stiff[0]:.1f}/10 the 7 days before: stiffness must not increase week to "
+            "week, so do not progress.",
             Keys.PAIN_WEEKLY,
         )
     strict = _in_return_to_run(earlier, e) or e.swelling or e.limp

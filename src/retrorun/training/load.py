@@ -128,6 +128,8 @@ class WeekSummary:
     looks_left: int
     looks_right: int
     acwr: float | None
+    #: Mean next-morning stiffness (0–10) of the week's logs that report it.
+    mean_morning_stiffness: float | None = None
 
     @property
     def monotony_flag(self) -> bool:
@@ -159,6 +161,11 @@ class ProgressReport:
     pain_slope_per_week: float | None
     acwr_latest: float | None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: Least-squares slope of the weekly mean next-morning stiffness, points per week
+    #: (``None`` with fewer than two weeks that report stiffness).
+    stiffness_slope_per_week: float | None = None
+    #: Whether any log reports a next-morning stiffness (the trend is shown only then).
+    stiffness_logged: bool = False
 
     @property
     def look_flag(self) -> bool:
@@ -226,6 +233,10 @@ def progress_report(
     morning = np.array(
         [nan if x.pain_next_morning is None else x.pain_next_morning for x in e], dtype=float
     )
+    stiff = np.array(
+        [nan if x.stiffness_next_morning is None else x.stiffness_next_morning for x in e],
+        dtype=float,
+    )
     left = np.array([x.looks_left or 0 for x in e], dtype=float)
     right = np.array([x.looks_right or 0 for x in e], dtype=float)
     did = np.array([x.done != "no" for x in e], dtype=float)
@@ -236,7 +247,7 @@ def progress_report(
         pain[keep],
         morning[keep],
     )
-    left, right, did = left[keep], right[keep], did[keep]
+    left, right, did, stiff = left[keep], right[keep], did[keep], stiff[keep]
     wk = day // 7
 
     def per_week(w: np.ndarray) -> np.ndarray:
@@ -256,6 +267,9 @@ def progress_report(
     has_m = ~np.isnan(morning)
     n_m = np.bincount(wk[has_m], minlength=n_weeks)[:n_weeks]
     sum_m = np.bincount(wk[has_m], weights=morning[has_m], minlength=n_weeks)[:n_weeks]
+    has_s = ~np.isnan(stiff)
+    n_s = np.bincount(wk[has_s], minlength=n_weeks)[:n_weeks]
+    sum_s = np.bincount(wk[has_s], weights=stiff[has_s], minlength=n_weeks)[:n_weeks]
     # Coupled rolling ACWR on the last counted day of each week.
     cs = np.concatenate([[0.0], np.cumsum(loads)])
     last_day = np.minimum(np.arange(n_weeks) * 7 + 6, (today - start).days)
@@ -308,6 +322,7 @@ def progress_report(
             looks_left=int(left_w[w]),
             looks_right=int(right_w[w]),
             acwr=opt(acwr_w[w]),
+            mean_morning_stiffness=float(sum_s[w] / n_s[w]) if n_s[w] else None,
         )
         for w in range(n_weeks)
     )
@@ -332,6 +347,13 @@ def progress_report(
     if len(wk_pain) >= 2:
         x, y = np.array(wk_pain, dtype=float).T
         slope = float(np.polyfit(x, y, 1)[0])
+    wk_stiff = [
+        (w.week, w.mean_morning_stiffness) for w in weeks if w.mean_morning_stiffness is not None
+    ]
+    stiff_slope = None
+    if len(wk_stiff) >= 2:
+        x, y = np.array(wk_stiff, dtype=float).T
+        stiff_slope = float(np.polyfit(x, y, 1)[0])
     warnings = tuple(
         f"{s.entry.date} {s.entry.session_id}: {w}" for s in logs for w in s.entry.warnings
     )
@@ -347,4 +369,6 @@ def progress_report(
         pain_slope_per_week=slope,
         acwr_latest=acwr(loads, (today - start).days),
         warnings=warnings,
+        stiffness_slope_per_week=stiff_slope,
+        stiffness_logged=bool(has_s.any()),
     )

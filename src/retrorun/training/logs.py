@@ -5,8 +5,8 @@ plain data; :func:`validate_entry` checks it against the calendar (no session do
 future) and the plan (the session must exist) and raises :class:`LogError` naming every
 field that is wrong, before anything is written.
 
-Scales: pain is a 0–10 numeric rating (NRS, whole numbers), effort is Borg's CR-10
-(0–10, half points allowed), minutes are minutes of backward running.
+Scales: pain and next-morning stiffness are 0–10 numeric ratings (NRS, whole numbers),
+effort is Borg's CR-10 (0–10, half points allowed), minutes are minutes of backward running.
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ class SessionLogEntry:
         (``None`` until known: the next-morning value usually arrives a day later).
     rpe
         Session effort, CR-10 (0–10).
+    stiffness_next_morning
+        Stiffness of the joint the next morning, 0–10 (``None`` until known or not
+        reported). Like next-morning pain it is known only the next day; the pain-monitoring
+        model asks that neither pain nor stiffness rise week to week.
     red_flag
         Free text describing a red-flag symptom (locking, giving way, night pain, fever...),
         ``None`` when there was none.
@@ -86,6 +90,7 @@ class SessionLogEntry:
     red_flag: str | None = None
     notes: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    stiffness_next_morning: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -145,14 +150,16 @@ def validate_entry(
         p.append(("date", f"must be a date, got {entry.date!r}"))
     elif entry.date > today:
         p.append(("date", f"{entry.date.isoformat()} is in the future (today is {today})"))
-    elif entry.pain_next_morning is not None and entry.date >= today:
-        p.append(
-            (
-                "pain_next_morning",
-                f"the morning after {entry.date.isoformat()} has not come yet; "
-                "add it tomorrow with `retrorun morning`",
-            )
-        )
+    else:
+        for name in ("pain_next_morning", "stiffness_next_morning"):
+            if getattr(entry, name) is not None and entry.date >= today:
+                p.append(
+                    (
+                        name,
+                        f"the morning after {entry.date.isoformat()} has not come yet; "
+                        "add it tomorrow with `retrorun morning`",
+                    )
+                )
     if not entry.session_id:
         p.append(("session", "no planned session given"))
     elif planned is not None and entry.session_id not in planned:
@@ -162,6 +169,11 @@ def validate_entry(
         v = getattr(entry, name)
         if v is not None and (not _is_int(v) or not 0 <= v <= 10):
             p.append((name, f"pain must be a whole number from 0 to 10, got {v!r}"))
+    s = entry.stiffness_next_morning
+    if s is not None and (not _is_int(s) or not 0 <= s <= 10):
+        p.append(
+            ("stiffness_next_morning", f"stiffness must be a whole number from 0 to 10, got {s!r}")
+        )
     if entry.rpe is not None and (not _number(entry.rpe) or not 0 <= entry.rpe <= 10):
         p.append(("rpe", f"effort (CR-10) must be from 0 to 10, got {entry.rpe!r}"))
     m = entry.backward_minutes

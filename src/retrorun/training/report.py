@@ -91,18 +91,22 @@ def describe_decision(d: Any, cite=None) -> list[str]:
 
 
 def history_table(rows: Sequence[Any], outcomes: Mapping[int, str]) -> list[str]:
+    """The ``history`` table; a ``stiff`` column (next-morning stiffness) when any row has one."""
+    stiff = any(getattr(r, "stiffness_next_morning", None) is not None for r in rows)
     head = (
         f"{'date':10}  {'session':18} {'lvl':>3} {'done':6} {'min':>9} {'RPE':>4} "
-        f"{'pain d/a/m':>10} {'sw':>2} {'limp':>4}  decision"
+        f"{'pain d/a/m':>10} {'stiff ' if stiff else ''}"
+        f"{'sw':>2} {'limp':>4}  decision"
     )
     out = [head, "-" * len(head)]
     for r in rows:
         pains = "/".join(fmt_pain(v) for v in (r.pain_during, r.pain_after, r.pain_next_morning))
+        st = f"{fmt_pain(r.stiffness_next_morning):>5} " if stiff else ""
         out.append(
             f"{r.date.isoformat():10}  {r.session_id:18} {r.level:>3} {r.done:6} "
             f"{f'{round(r.backward_minutes, 1):g}/{round(r.planned_minutes, 1):g}':>9} "
             f"{'–' if r.rpe is None else f'{r.rpe:g}':>4} "
-            f"{pains:>10} "
+            f"{pains:>10} {st}"
             f"{'Y' if r.swelling else '-':>2} {'Y' if r.limp else '-':>4}  "
             f"{outcomes.get(r.id, '')}"
         )
@@ -165,6 +169,13 @@ def progress_lines(report: ProgressReport) -> list[str]:
         s = report.pain_slope_per_week
         word = "falling" if s < -0.1 else "rising" if s > 0.1 else "flat"
         out.append(f"Pain trend: {s:+.2f} points/week ({word}).")
+    if report.stiffness_logged:
+        if report.stiffness_slope_per_week is None:
+            out.append("Morning stiffness trend: needs two weeks of logs.")
+        else:
+            s = report.stiffness_slope_per_week
+            word = "falling" if s < -0.1 else "rising" if s > 0.1 else "flat"
+            out.append(f"Morning stiffness trend: {s:+.2f} points/week ({word}).")
     if any(w.monotony_flag for w in report.weeks):
         out.append(f"Monotony above {MONOTONY_FLAG:g} in a week marked '!' (Foster 1998).")
     out.append(

@@ -25,6 +25,13 @@ def cluster_pose(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     moving = np.asarray(moving, dtype=float)
     ref = np.asarray(reference, dtype=float)
     vis = np.isfinite(moving).all(axis=2) & np.isfinite(ref).all(axis=1)[None, :]  # (N, k)
+    if vis.all() and ref.shape[0] >= 3:  # fast path: every marker in every frame
+        mc = moving.mean(axis=1)
+        rc = ref.mean(axis=0)
+        # H[n] = (ref − rc)ᵀ (moving[n] − mc[n]) as one BLAS product
+        h = np.tensordot(moving - mc[:, None], ref - rc, axes=([1], [0])).transpose(0, 2, 1)
+        r = _rotation_from_covariance(h)
+        return r, mc - (r * rc).sum(axis=2)
     w = vis.astype(float)
     nvis = w.sum(axis=1)
     wsum = np.maximum(nvis, 1.0)[:, None]

@@ -2,7 +2,8 @@
 
 Run: ``python benchmarks/bench_analyze.py [--repeat N]`` from the repository root (the
 real data must be in ``../shared/data/real``). All timings are measured in this one run,
-after imports (warm), median of N repeats. Target (issue 4): full analysis of
+after imports (warm), min and median of N interleaved repeats, wall clock and process CPU
+time. Target (issue 4): full analysis of
 RBDS001runT35.c3d ≤ 2 × the bare ezc3d load.
 """
 

@@ -311,3 +311,29 @@ def test_cluster_rotation_equals_svd_on_real_near_planar_clusters(real_data) -> 
         assert np.abs(got - ref_r).max() < 1e-9, name
         assert np.allclose(np.linalg.det(got), 1.0, atol=1e-12)
     assert n_refl > 1000  # the near-planar (det H < 0) branch is really exercised
+
+
+def test_cluster_rotation_degenerate_clusters() -> None:
+    """Noise-free coplanar clusters (det H ≈ 0): the rotation equals the SVD reference.
+    Near-collinear clusters (σ₂/σ₁ ≈ 1e-16): the rotation about the line is undetermined,
+    so any proper rotation with the least-squares residual of the SVD solution is right."""
+    from retrorun.biomech.clusters import _rotation_from_covariance, _svd_rotation
+
+    rng = np.random.default_rng(3)
+    planar = np.c_[rng.normal(scale=0.1, size=(4, 2)), np.zeros(4)]
+    line = np.outer(np.linspace(-0.1, 0.1, 4), [1.0, 0.0, 0.0]) + rng.normal(
+        scale=1e-9, size=(4, 3))
+    for ref, same in ((planar, True), (line, False)):
+        R = _rot(rng.normal(size=(20, 3)))
+        mov = np.einsum("nij,kj->nki", R, ref)
+        a = ref - ref.mean(axis=0)
+        b = mov - mov.mean(axis=1, keepdims=True)
+        h = np.matmul(np.broadcast_to(a, b.shape).transpose(0, 2, 1), b)
+        got, svd = _rotation_from_covariance(h), _svd_rotation(h)
+        assert np.allclose(np.linalg.det(got), 1.0)
+        assert np.allclose(np.matmul(got, got.transpose(0, 2, 1)), np.eye(3), atol=1e-12)
+        if same:
+            assert np.allclose(got, svd, atol=1e-9)
+        res_got = np.linalg.norm(b - np.einsum("nij,kj->nki", got, a), axis=(1, 2))
+        res_svd = np.linalg.norm(b - np.einsum("nij,kj->nki", svd, a), axis=(1, 2))
+        assert np.allclose(res_got, res_svd, atol=1e-9)

@@ -285,3 +285,55 @@ def test_butter_matches_scipy_sosfiltfilt(shape) -> None:
     padlen = min(3 * (2 * len(sos) + 1), shape[0] - 1)
     ref = sosfiltfilt(sos, x, axis=0, padlen=padlen)
     assert np.allclose(butter_lowpass(x, 150.0, 10.0), ref, atol=1e-10)
+
+
+def test_cluster_rotation_equals_svd_on_real_near_planar_clusters(real_data) -> None:
+    """The RBDS001 thigh/shank clusters are near planar (σ₃/σ₁ ≈ 10⁻⁴) and noise flips
+    det H < 0 in up to 70 % of the frames: there the rotation is the reflection-corrected
+    polar factor. It must equal the SVD reference to 1e-9 (float noise is ~1e-14)."""
+    from retrorun.biomech.clusters import _rotation_from_covariance, _svd_rotation
+    from retrorun.biomech.io import load_trial
+
+    d = real_data / "rbds_fukuchi2017"
+    t = load_trial(d / "RBDS001runT35.c3d", static=d / "RBDS001static.c3d")
+    ms = t.markerset
+    n_refl = 0
+    for name in ("LTHIGH", "RTHIGH", "LSHANK", "RSHANK"):
+        labs = [c for c in ms.clusters[name] if c in t.markers and c in t.static.markers]
+        ref = np.stack([np.nanmean(t.static.markers[c], axis=0) for c in labs])
+        mov = np.stack([t.markers[c] for c in labs], axis=1)
+        a = ref - ref.mean(axis=0)
+        b = mov - mov.mean(axis=1, keepdims=True)
+        h = np.matmul(np.broadcast_to(a, b.shape).transpose(0, 2, 1), b)
+        h = h[np.isfinite(h).all(axis=(1, 2))]
+        n_refl += int((np.linalg.det(h) < 0).sum())
+        got, ref_r = _rotation_from_covariance(h), _svd_rotation(h)
+        assert np.abs(got - ref_r).max() < 1e-9, name
+        assert np.allclose(np.linalg.det(got), 1.0, atol=1e-12)
+    assert n_refl > 1000  # the near-planar (det H < 0) branch is really exercised
+
+
+def test_cluster_rotation_degenerate_clusters() -> None:
+    """Noise-free coplanar clusters (det H ≈ 0): the rotation equals the SVD reference.
+    Near-collinear clusters (σ₂/σ₁ ≈ 1e-16): the rotation about the line is undetermined,
+    so any proper rotation with the least-squares residual of the SVD solution is right."""
+    from retrorun.biomech.clusters import _rotation_from_covariance, _svd_rotation
+
+    rng = np.random.default_rng(3)
+    planar = np.c_[rng.normal(scale=0.1, size=(4, 2)), np.zeros(4)]
+    line = np.outer(np.linspace(-0.1, 0.1, 4), [1.0, 0.0, 0.0]) + rng.normal(
+        scale=1e-9, size=(4, 3))
+    for ref, same in ((planar, True), (line, False)):
+        R = _rot(rng.normal(size=(20, 3)))
+        mov = np.einsum("nij,kj->nki", R, ref)
+        a = ref - ref.mean(axis=0)
+        b = mov - mov.mean(axis=1, keepdims=True)
+        h = np.matmul(np.broadcast_to(a, b.shape).transpose(0, 2, 1), b)
+        got, svd = _rotation_from_covariance(h), _svd_rotation(h)
+        assert np.allclose(np.linalg.det(got), 1.0)
+        assert np.allclose(np.matmul(got, got.transpose(0, 2, 1)), np.eye(3), atol=1e-12)
+        if same:
+            assert np.allclose(got, svd, atol=1e-9)
+        res_got = np.linalg.norm(b - np.einsum("nij,kj->nki", got, a), axis=(1, 2))
+        res_svd = np.linalg.norm(b - np.einsum("nij,kj->nki", svd, a), axis=(1, 2))
+        assert np.allclose(res_got, res_svd, atol=1e-9)

@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from retrorun.biomech.asymmetry import asymmetry_table, symmetry_index
-from retrorun.biomech.compare import compare_analyses, compare_samples, hedges_g, mechanics_of
+from retrorun.biomech.compare import (
+    compare_analyses,
+    compare_samples,
+    hedges_g,
+    mechanics_of,
+    metric_label,
+)
 from retrorun.biomech.cycles import Cycle, cycle_metrics, stances, strides, time_normalize
 
 
@@ -102,6 +108,13 @@ def test_compare_analyses_on_documents():
     assert m["left"]["difference"] == pytest.approx(20.0)
     assert m["right"]["n_a"] == 2
     assert "stance_start_s" not in res["metrics"]
-    assert any("left knee flexion peak deg" in s for s in res["summary"])
+    line = next(s for s in res["summary"] if s.startswith("left "))
+    # unit after the numbers, not left in the metric name
+    assert line.startswith("left knee flexion peak: bwd − fwd = +20.00 deg (95 % CI ")
+    assert "peak deg" not in line and line.count(" deg") == 2
+    assert metric_label("kam_lever_peak_nm_per_kg") == ("kam lever peak", "N·m/kg")
+    assert metric_label("stance_time_s") == ("stance time", "s")
+    assert metric_label("ankle_dorsiflexion_at_strike_deg") == (
+        "ankle dorsiflexion at strike", "deg")
     with pytest.raises(ValueError, match="mechanics"):
         mechanics_of({"direction": "forward"})

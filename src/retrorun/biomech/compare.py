@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compare_analyses", "compare_samples", "hedges_g", "mechanics_of"]
+__all__ = ["compare_analyses", "compare_samples", "hedges_g", "mechanics_of", "metric_label"]
 
 SIDES = ("left", "right")
 
@@ -138,6 +138,23 @@ def mechanics_of(doc: dict[str, Any]) -> dict[str, Any]:
     return mech
 
 
+# per-stride metric name suffix → unit shown after the numbers (longest suffix first)
+_UNITS = (("_nm_per_kg", "N·m/kg"), ("_deg", "deg"), ("_pct", "%BW·Ht"), ("_mm", "mm"),
+          ("_nm", "N·m"), ("_s", "s"), ("_m", "m"))
+
+
+def metric_label(metric: str) -> tuple[str, str]:
+    """Readable name and unit of a per-stride metric key.
+
+    ``"ankle_dorsiflexion_at_strike_deg"`` → ``("ankle dorsiflexion at strike", "deg")``;
+    keys without a known unit suffix give an empty unit.
+    """
+    for suffix, unit in _UNITS:
+        if metric.endswith(suffix):
+            return metric[: -len(suffix)].replace("_", " "), unit
+    return metric.replace("_", " "), ""
+
+
 def compare_analyses(
     a: dict[str, Any],
     b: dict[str, Any],
@@ -168,9 +185,11 @@ def compare_analyses(
         for side, s in sides.items():
             ci = s.get("ci_t")
             if ci and None not in ci and (ci[0] > 0 or ci[1] < 0):
+                name, unit = metric_label(metric)
+                u = f" {unit}" if unit else ""
                 summary.append(
-                    f"{side} {metric.replace('_', ' ')}: {labels[1]} − {labels[0]} = "
-                    f"{s['difference']:+.2f} (95 % CI {ci[0]:+.2f} to {ci[1]:+.2f}, "
+                    f"{side} {name}: {labels[1]} − {labels[0]} = "
+                    f"{s['difference']:+.2f}{u} (95 % CI {ci[0]:+.2f} to {ci[1]:+.2f}{u}, "
                     f"g = {s['hedges_g']:+.2f})"
                 )
     return {"labels": list(labels), "paired": paired, "metrics": res, "summary": summary}

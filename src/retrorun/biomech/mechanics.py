@@ -419,12 +419,16 @@ def analyze_mechanics(
         if sd:
             rows["stride_start_s"] = _jl([c.start for c in sd])
             rows["stride_time_s"] = _jl([c.duration for c in sd])
-        for nm in [n for names in ANGLE_NAMES.values() for n in names]:
-            x = angles.get(f"{nm}_{t}")
-            if x is None:
-                continue
+        names = [n for ns in ANGLE_NAMES.values() for n in ns
+                 if angles.get(f"{n}_{t}") is not None]
+        # every angle of this side time-normalised in one call per cycle type
+        xs = np.stack([np.asarray(angles[f"{n}_{t}"], float) for n in names], axis=1) \
+            if names else None
+        norm_sd = time_normalize(xs, time, sd) if sd and names else None
+        norm_st = time_normalize(xs, time, st) if st and names else None
+        for j, nm in enumerate(names):
             if sd:
-                c_sd = time_normalize(x, time, sd)
+                c_sd = norm_sd[:, :, j]
                 curves["stride"].setdefault(nm, {})[s] = _mean_sd(c_sd, deg)
                 met = cycle_metrics(c_sd * deg)
                 # whole stride incl. swing (e.g. outward rotation in swing, inward at landing)
@@ -432,7 +436,7 @@ def analyze_mechanics(
                 rows[f"stride_{nm}_min_deg"] = _jl(met["min"], 2)
                 rows[f"stride_{nm}_range_deg"] = _jl(met["range"], 2)
             if st:
-                c_st = time_normalize(x, time, st)
+                c_st = norm_st[:, :, j]
                 curves["stance"].setdefault(nm, {})[s] = _mean_sd(c_st, deg)
                 met = cycle_metrics(c_st * deg)
                 rows[f"{nm}_at_strike_deg"] = _jl(met["at_strike"], 2)

@@ -120,7 +120,6 @@ def resume_athlete(
     A new profile (when given) is stored as a new version and screened again; the new plan
     starts one level below the last one reached, and its caps count the minutes already done.
     """
-    from retrorun.prescription.planner import build_plan
     from retrorun.prescription.profile import profile_from_dict
     from retrorun.prescription.screening import screen
 
@@ -158,27 +157,14 @@ def resume_athlete(
         if outcome != "refer":
             ds = decisions_of(session, a)
             level = None if not ds else max(ds[-1].level_after - 1, 0)
-            versions = plan_versions(session, a)
-            version = (versions[-1].version if versions else 0) + 1
-            history = tuple((r.date, r.backward_minutes) for r in rows if r.backward_minutes > 0)
-            plan = build_plan(
+            plan_row = _new_block(
+                session,
+                a,
                 profile,
                 start,
-                start_level=level,
-                history=history,
-                plan_id=f"{_slug(a.name)}-v{version}",
-            )
-            for v in versions:
-                v.superseded = True
-            plan_row = PlanVersion(
-                athlete_id=a.id,
-                version=version,
-                plan=plan.to_dict(),
-                valid_from=start,
-                block_end=plan.end,
+                level=level,
                 reason=f"resumed (cleared: {cleared.strip()}; screening: {outcome})",
             )
-            session.add(plan_row)
             a.status = "active"
         _commit(session)
         return AddResult(a, outcome, _reasons(result), plan_row)
@@ -187,13 +173,51 @@ def resume_athlete(
         raise
 
 
+def _new_block(
+    session: Session,
+    athlete: Athlete,
+    profile: Any,
+    start: date,
+    *,
+    level: int | None,
+    reason: str,
+    weeks: int = 6,
+) -> PlanVersion:
+    """Supersede every plan version with a new block from *start*; caps count the done minutes."""
+    from retrorun.prescription.planner import build_plan
+
+    versions = plan_versions(session, athlete)
+    version = (versions[-1].version if versions else 0) + 1
+    rows = logs_of(session, athlete)
+    history = tuple((r.date, r.backward_minutes) for r in rows if r.backward_minutes > 0)
+    plan = build_plan(
+        profile,
+        start,
+        weeks,
+        start_level=level,
+        history=history,
+        plan_id=f"{_slug(athlete.name)}-v{version}",
+    )
+    for v in versions:
+        v.superseded = True
+    row = PlanVersion(
+        athlete_id=athlete.id,
+        version=version,
+        plan=plan.to_dict(),
+        valid_from=start,
+        block_end=plan.end,
+        reason=reason,
+    )
+    session.add(row)
+    return row
+
+
 def renew_block(session: Session, name: str | None, *, start: date, weeks: int = 6) -> PlanVersion:
     """Plan a new block for an active athlete whose block has ended.
 
     The new block starts at the level the last decision left them at; its caps count the
     minutes already done. Earlier versions are kept.
     """
-    from retrorun.prescription.planner import build_plan
 
     try:
         a = get_athlete(session, name, lock=True)
@@ -203,31 +227,17 @@ def renew_block(session: Session, name: str | None, *, start: date, weeks: int =
             raise RepositoryError(
                 f"{a.name}'s block runs until {cp.block_end}; a new block can start after it"
             )
-        rows = logs_of(session, a)
         ds = [d for d in decisions_of(session, a) if not d.superseded]
         level = ds[-1].level_after if ds else None
-        versions = plan_versions(session, a)
-        version = (versions[-1].version if versions else 0) + 1
-        history = tuple((r.date, r.backward_minutes) for r in rows if r.backward_minutes > 0)
-        plan = build_plan(
+        row = _new_block(
+            session,
+            a,
             _profile(session, a),
             start,
-            weeks,
-            start_level=level,
-            history=history,
-            plan_id=f"{_slug(a.name)}-v{version}",
-        )
-        for v in versions:
-            v.superseded = True
-        row = PlanVersion(
-            athlete_id=a.id,
-            version=version,
-            plan=plan.to_dict(),
-            valid_from=start,
-            block_end=plan.end,
+            weeks=weeks,
+            level=level,
             reason=f"new block of {weeks} weeks",
         )
-        session.add(row)
         _commit(session)
         return row
     except BaseException:

@@ -127,12 +127,23 @@ def _rotation_from_covariance(h: np.ndarray, iterations: int = 8) -> np.ndarray:
     x = np.ascontiguousarray(h.transpose(2, 1, 0)).reshape(9, n)  # X = Hᵀ, row 3i+j = X[i,j]
     ok = np.isfinite(x).all(axis=0)
     x[:, ~ok] = np.eye(3).reshape(9, 1)
+    # the iteration runs in place in three preallocated (9, N) buffers (no temporaries)
+    cof, b, c = np.empty_like(x), np.empty_like(x), np.empty_like(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(iterations):
-            cof = x[_CA] * x[_CB] - x[_CC] * x[_CD]
+            # cof = X[CA] X[CB] − X[CC] X[CD]
+            np.multiply(np.take(x, _CA, axis=0, out=cof), np.take(x, _CB, axis=0, out=b),
+                        out=cof)
+            np.multiply(np.take(x, _CC, axis=0, out=b), np.take(x, _CD, axis=0, out=c),
+                        out=b)
+            np.subtract(cof, b, out=cof)
             det = (x[:3] * cof[:3]).sum(axis=0)
             g = np.abs(det) ** (-1.0 / 3.0)
-            x = 0.5 * (g * x + cof / (det * g))
+            # X ← ½ (γ X + cof / (det γ))
+            np.multiply(x, g, out=x)
+            np.divide(cof, det * g, out=cof)
+            np.add(x, cof, out=x)
+            np.multiply(x, 0.5, out=x)
         q = x.reshape(3, 3, n)
         gram = np.einsum("ikn,jkn->ijn", q, q) - np.eye(3)[:, :, None]
         err = np.abs(gram).max(axis=(0, 1))

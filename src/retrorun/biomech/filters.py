@@ -40,19 +40,27 @@ def _sos(order: int, wn: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _sosfiltfilt(sos: np.ndarray, zi: np.ndarray, x: np.ndarray, padlen: int) -> np.ndarray:
     """Forward-backward filtering along axis 0 with odd extension — the algorithm of
-    ``scipy.signal.sosfiltfilt`` with the initial conditions cached per filter."""
+    ``scipy.signal.sosfiltfilt`` with the initial conditions cached per filter.
+
+    The columns are filtered as rows of a (k, N) array along its last axis, the layout
+    ``sosfilt`` works in (no transposing copies inside scipy); the arithmetic per column
+    is the same, so the result is identical."""
     from scipy.signal import sosfilt
 
+    n = x.shape[0]
+    xt = x.reshape(n, -1).T  # (k, N) view
     if padlen > 0:
-        ext = np.concatenate([2 * x[0] - x[padlen:0:-1], x, 2 * x[-1] - x[-2:-padlen - 2:-1]])
+        ext = np.concatenate([2 * xt[:, :1] - xt[:, padlen:0:-1], xt,
+                              2 * xt[:, -1:] - xt[:, -2:-padlen - 2:-1]], axis=1)
     else:
-        ext = x
-    shape = (zi.shape[0], 2) + (1,) * (x.ndim - 1)
-    z = zi.reshape(shape)
-    y, _ = sosfilt(sos, ext, axis=0, zi=z * ext[0])
-    y, _ = sosfilt(sos, y[::-1], axis=0, zi=z * y[-1])
-    y = y[::-1]
-    return y[padlen:len(y) - padlen] if padlen > 0 else y
+        ext = xt
+    z = zi[:, None, :]  # (sections, 1, 2)
+    y, _ = sosfilt(sos, ext, axis=-1, zi=z * ext[:, 0][None, :, None])
+    y, _ = sosfilt(sos, y[:, ::-1], axis=-1, zi=z * y[:, -1][None, :, None])
+    y = y[:, ::-1]
+    if padlen > 0:
+        y = y[:, padlen:y.shape[1] - padlen]
+    return y.T.reshape(x.shape)
 
 
 def butter_lowpass(x: np.ndarray, fs: float, cutoff: float, *, order: int = 4, axis: int = 0,
@@ -75,8 +83,10 @@ def butter_lowpass(x: np.ndarray, fs: float, cutoff: float, *, order: int = 4, a
     padlen = min(3 * (2 * len(sos) + 1), n - 1)
     if n < 4:
         return x.copy()
-    y = np.moveaxis(_sosfiltfilt(sos, zi, np.moveaxis(np.nan_to_num(filled), axis, 0), padlen),
-                    0, axis)
+    xm = np.moveaxis(filled, axis, 0)
+    if not np.isfinite(xm).all():  # all-NaN columns (and inf) as np.nan_to_num
+        xm = np.nan_to_num(xm)
+    y = np.moveaxis(_sosfiltfilt(sos, zi, xm, padlen), 0, axis)
     if keep_nan:
         y[mask] = np.nan
     return y

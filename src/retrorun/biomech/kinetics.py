@@ -99,6 +99,14 @@ def _side_sign(side: str) -> float:
     return 1.0 if side == "right" else -1.0
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of (N, 3) arrays: ``np.cross``'s arithmetic without its
+    per-call axis handling (the hot loop of inverse dynamics calls it ten times)."""
+    a0, a1, a2 = a[:, 0], a[:, 1], a[:, 2]
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+
 def _to_local(R: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.matmul(R.transpose(0, 2, 1), v[:, :, None])[:, :, 0]
 
@@ -112,7 +120,7 @@ def external_knee_moment_lever(
     internal rotation +), about the shank's (Z, X, Y) axes. NaN outside stance.
     """
     s = _side_sign(side)
-    M = np.cross(grf.cop - knee, grf.force) + grf.free_moment
+    M = _cross(grf.cop - knee, grf.force) + grf.free_moment
     loc = _to_local(shank.R, M)  # (X anterior, Y up, Z right)
     # external flexion: GRF posterior to the knee -> moment about +Z is negative
     return np.stack([-loc[:, 2], s * loc[:, 0], s * loc[:, 1]], axis=-1)
@@ -160,7 +168,7 @@ def _segment_dynamics(
     R = frames.R
     Ig = np.matmul(R * np.asarray(I_loc)[None, None, :], R.transpose(0, 2, 1))
     Iw = np.matmul(Ig, w[:, :, None])[:, :, 0]
-    dH = np.matmul(Ig, a[:, :, None])[:, :, 0] + np.cross(w, Iw)
+    dH = np.matmul(Ig, a[:, :, None])[:, :, 0] + _cross(w, Iw)
     return inertia.mass * acc, dH
 
 
@@ -212,13 +220,13 @@ def inverse_dynamics_knee(
     c_f = heel + foot_inertia.com_ratio * (toe - heel)
     ma_f, dH_f = _segment_dynamics(foot, c_f, foot_inertia, L_f, rate)
     F_a = ma_f - foot_inertia.mass * g - F_grf  # on foot by shank
-    M_a = dH_f - T - np.cross(cop - c_f, F_grf) - np.cross(ankle - c_f, F_a)
+    M_a = dH_f - T - _cross(cop - c_f, F_grf) - _cross(ankle - c_f, F_a)
     # shank
     L_s = float(np.nanmedian(np.linalg.norm(knee - ankle, axis=1)))
     c_s = knee + shank_inertia.com_ratio * (ankle - knee)
     ma_s, dH_s = _segment_dynamics(shank, c_s, shank_inertia, L_s, rate)
     F_k = ma_s - shank_inertia.mass * g + F_a  # on shank by thigh
-    M_k = dH_s + M_a - np.cross(ankle - c_s, -F_a) - np.cross(knee - c_s, F_k)
+    M_k = dH_s + M_a - _cross(ankle - c_s, -F_a) - _cross(knee - c_s, F_k)
     loc = _to_local(shank.R, -M_k)  # external = -internal
     ext = np.stack([-loc[:, 2], s * loc[:, 0], s * loc[:, 1]], axis=-1)
     return InverseDynamicsResult(F_k, M_k, F_a, M_a, ext)

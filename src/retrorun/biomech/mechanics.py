@@ -223,6 +223,19 @@ def _mean_sd(curves: np.ndarray, scale: float = 1.0) -> dict[str, list[float]]:
     return {"mean": _jl(m), "sd": _jl(sd), "n": int((~np.isnan(curves).all(axis=1)).sum())}
 
 
+def _mean_sd_columns(curves: np.ndarray, scale: float = 1.0) -> list[dict[str, list[float]]]:
+    """:func:`_mean_sd` of every ``curves[:, :, j]`` of a (C, n, J) stack, in one pass."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = np.nanmean(curves, axis=0) * scale
+        sd = np.nanstd(curves, axis=0) * scale
+    n = (~np.isnan(curves).all(axis=1)).sum(axis=0)
+    return [{"mean": _jl(m[:, j]), "sd": _jl(sd[:, j]), "n": int(n[j])}
+            for j in range(curves.shape[2])]
+
+
 def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
     """JSON list: rounded to *nd* decimals, non-finite → ``None`` (rounded in numpy)."""
     a = np.asarray(a, float)
@@ -426,22 +439,23 @@ def analyze_mechanics(
             if names else None
         norm_sd = time_normalize(xs, time, sd) if sd and names else None
         norm_st = time_normalize(xs, time, st) if st and names else None
+        # statistics of all angles at once (reductions over the cycle axis, per angle)
+        ms_sd = _mean_sd_columns(norm_sd, deg) if sd and names else None
+        met_sd = cycle_metrics(norm_sd * deg) if sd and names else None
+        ms_st = _mean_sd_columns(norm_st, deg) if st and names else None
+        met_st = cycle_metrics(norm_st * deg) if st and names else None
         for j, nm in enumerate(names):
             if sd:
-                c_sd = norm_sd[:, :, j]
-                curves["stride"].setdefault(nm, {})[s] = _mean_sd(c_sd, deg)
-                met = cycle_metrics(c_sd * deg)
+                curves["stride"].setdefault(nm, {})[s] = ms_sd[j]
                 # whole stride incl. swing (e.g. outward rotation in swing, inward at landing)
-                rows[f"stride_{nm}_max_deg"] = _jl(met["peak"], 2)
-                rows[f"stride_{nm}_min_deg"] = _jl(met["min"], 2)
-                rows[f"stride_{nm}_range_deg"] = _jl(met["range"], 2)
+                rows[f"stride_{nm}_max_deg"] = _jl(met_sd["peak"][:, j], 2)
+                rows[f"stride_{nm}_min_deg"] = _jl(met_sd["min"][:, j], 2)
+                rows[f"stride_{nm}_range_deg"] = _jl(met_sd["range"][:, j], 2)
             if st:
-                c_st = norm_st[:, :, j]
-                curves["stance"].setdefault(nm, {})[s] = _mean_sd(c_st, deg)
-                met = cycle_metrics(c_st * deg)
-                rows[f"{nm}_at_strike_deg"] = _jl(met["at_strike"], 2)
-                rows[f"{nm}_peak_deg"] = _jl(met["peak"], 2)
-                rows[f"{nm}_range_deg"] = _jl(met["range"], 2)
+                curves["stance"].setdefault(nm, {})[s] = ms_st[j]
+                rows[f"{nm}_at_strike_deg"] = _jl(met_st["at_strike"][:, j], 2)
+                rows[f"{nm}_peak_deg"] = _jl(met_st["peak"][:, j], 2)
+                rows[f"{nm}_range_deg"] = _jl(met_st["range"][:, j], 2)
         if st:
             for key, scale, unit in (("lever_arm", 1000.0, "mm"), ("kam_lever", None, "pct"),
                                      ("kam_id", None, "pct"), ("kfm_id", None, "pct")):

@@ -155,46 +155,14 @@ def harrington_hjc(lasi: np.ndarray, rasi: np.ndarray, lpsi: np.ndarray, rpsi: n
     return left, right
 
 
-def hinge_axis(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b: list[str]
-               ) -> tuple[np.ndarray, float] | None:
-    """Functional hinge (flexion) axis between two clusters, per frame, lab frame.
+def _two_cluster_system(markers: dict[str, np.ndarray], cluster_a: list[str],
+                        cluster_b: list[str]) -> tuple[np.ndarray, ...] | None:
+    """Cluster poses relative to the first fully visible frame, and the SCoRE matrix.
 
-    The SCoRE system of Ehrig et al. (2006) is singular along a hinge: the eigenvector of
-    its normal matrix with the smallest eigenvalue moves the centre along the axis in both
-    cluster frames at once (SARA, Ehrig et al. 2007). Its cluster-A part, rotated by the
-    cluster-A pose, is the axis.
-
-    Returns ``(axis (N, 3) unit vectors, conditioning)`` where *conditioning* is the ratio
-    of the two smallest eigenvalues (small = a well-defined hinge), or ``None`` when a
-    cluster has fewer than 3 markers.
-    """
-    la = [c for c in cluster_a if c in markers]
-    lb = [c for c in cluster_b if c in markers]
-    if len(la) < 3 or len(lb) < 3:
-        return None
-    A = np.stack([markers[c] for c in la], axis=1)
-    B = np.stack([markers[c] for c in lb], axis=1)
-    ok = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(B).all(axis=(1, 2))
-    if ok.sum() < 10:
-        return None
-    i0 = int(np.flatnonzero(ok)[0])
-    ra, _ = cluster_pose(A[i0], A)
-    rb, _ = cluster_pose(B[i0], B)
-    good = np.isfinite(ra).all(axis=(1, 2)) & np.isfinite(rb).all(axis=(1, 2))
-    M = np.concatenate([ra[good], -rb[good]], axis=2)
-    w, v = np.linalg.eigh(np.einsum("nki,nkj->ij", M, M))
-    a = v[:3, 0] / np.linalg.norm(v[:3, 0])
-    return np.einsum("nij,j->ni", ra, a), float(w[0] / w[1])
-
-
-def score_centre(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b: list[str],
-                 *, reg: float = 1e-3) -> np.ndarray | None:
-    """Functional joint centre between two clusters (SCoRE, Ehrig et al. 2006).
-
-    Solves for the point fixed in both cluster frames by linear least squares over all
-    frames; a small Tikhonov term (``reg`` × mean eigenvalue) towards the mid-point of the
-    two cluster centroids resolves the indeterminacy along a hinge axis.
-    Returns (N, 3) m or ``None`` if a cluster has fewer than 3 markers.
+    Returns ``(A0, B0, ra, ta, rb, tb, M)``: the reference-frame marker sets (k, 3) m, the
+    (N, 3, 3) rotations and (N, 3) m translations of both clusters, and the stacked
+    ``[ra, -rb]`` (n, 3, 6) over frames where both poses are finite; ``None`` when a cluster
+    has fewer than 3 markers or fewer than 10 frames see all of them.
     """
     la = [c for c in cluster_a if c in markers]
     lb = [c for c in cluster_b if c in markers]
@@ -209,11 +177,50 @@ def score_centre(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b
     ra, ta = cluster_pose(A[i0], A)
     rb, tb = cluster_pose(B[i0], B)
     good = np.isfinite(ra).all(axis=(1, 2)) & np.isfinite(rb).all(axis=(1, 2))
-    M = np.concatenate([ra[good], -rb[good]], axis=2)  # (n, 3, 6)
+    M = np.concatenate([ra[good], -rb[good]], axis=2)
+    return A[i0], B[i0], ra, ta, rb, tb, M
+
+
+def hinge_axis(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b: list[str]
+               ) -> tuple[np.ndarray, float] | None:
+    """Functional hinge (flexion) axis between two clusters, per frame, lab frame.
+
+    The SCoRE system of Ehrig et al. (2006) is singular along a hinge: the eigenvector of
+    its normal matrix with the smallest eigenvalue moves the centre along the axis in both
+    cluster frames at once (SARA, Ehrig et al. 2007). Its cluster-A part, rotated by the
+    cluster-A pose, is the axis.
+
+    Returns ``(axis (N, 3) unit vectors, conditioning)`` where *conditioning* is the ratio
+    of the two smallest eigenvalues (small = a well-defined hinge), or ``None`` when a
+    cluster has fewer than 3 markers.
+    """
+    system = _two_cluster_system(markers, cluster_a, cluster_b)
+    if system is None:
+        return None
+    _, _, ra, _, _, _, M = system
+    w, v = np.linalg.eigh(np.einsum("nki,nkj->ij", M, M))
+    a = v[:3, 0] / np.linalg.norm(v[:3, 0])
+    return np.einsum("nij,j->ni", ra, a), float(w[0] / w[1])
+
+
+def score_centre(markers: dict[str, np.ndarray], cluster_a: list[str], cluster_b: list[str],
+                 *, reg: float = 1e-3) -> np.ndarray | None:
+    """Functional joint centre between two clusters (SCoRE, Ehrig et al. 2006).
+
+    Solves for the point fixed in both cluster frames by linear least squares over all
+    frames; a small Tikhonov term (``reg`` × mean eigenvalue) towards the mid-point of the
+    two cluster centroids resolves the indeterminacy along a hinge axis.
+    Returns (N, 3) m or ``None`` if a cluster has fewer than 3 markers.
+    """
+    system = _two_cluster_system(markers, cluster_a, cluster_b)
+    if system is None:
+        return None
+    A0, B0, ra, ta, rb, tb, M = system
+    good = np.isfinite(ra).all(axis=(1, 2)) & np.isfinite(rb).all(axis=(1, 2))
     rhs = tb[good] - ta[good]
     ata = np.einsum("nki,nkj->ij", M, M)
     atb = np.einsum("nki,nk->i", M, rhs)
-    mid = 0.5 * (A[i0].mean(axis=0) + B[i0].mean(axis=0))
+    mid = 0.5 * (A0.mean(axis=0) + B0.mean(axis=0))
     u0 = np.concatenate([mid, mid])  # frame i0 is the local frame of both clusters
     lam = reg * np.trace(ata) / 6.0
     u = np.linalg.solve(ata + lam * np.eye(6), atb + lam * u0)

@@ -207,13 +207,13 @@ def test_time_reversal_twice_is_identity() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.booleans())
-def test_newton_polar_equals_svd_rotation(seed, planar) -> None:
+def test_quaternion_rotation_equals_svd_rotation(seed, planar) -> None:
     from retrorun.biomech.clusters import _rotation_from_covariance, _svd_rotation
 
     rng = np.random.default_rng(seed)
     ref = rng.normal(scale=0.1, size=(4, 3))
     if planar:
-        ref[:, 2] = 0.0  # coplanar cluster: det H ≈ 0, needs the reflection guard
+        ref[:, 2] = 0.0  # coplanar cluster: det H ≈ 0 (noise flips its sign)
     R = _rot(rng.normal(size=(50, 3)))
     mov = np.einsum("nij,kj->nki", R, ref) + rng.normal(scale=1e-4, size=(50, 4, 3))
     a = ref - ref.mean(axis=0)
@@ -289,8 +289,8 @@ def test_butter_matches_scipy_sosfiltfilt(shape) -> None:
 
 def test_cluster_rotation_equals_svd_on_real_near_planar_clusters(real_data) -> None:
     """The RBDS001 thigh/shank clusters are near planar (σ₃/σ₁ ≈ 10⁻⁴) and noise flips
-    det H < 0 in up to 70 % of the frames: there the rotation is the reflection-corrected
-    polar factor. It must equal the SVD reference to 1e-9 (float noise is ~1e-14)."""
+    det H < 0 in up to 70 % of the frames, where the SVD solution needs its reflection
+    correction. The quaternion solution must equal it to 1e-9 (float noise is ~1e-14)."""
     from retrorun.biomech.clusters import _rotation_from_covariance, _svd_rotation
     from retrorun.biomech.io import load_trial
 
@@ -337,3 +337,26 @@ def test_cluster_rotation_degenerate_clusters() -> None:
         res_got = np.linalg.norm(b - np.einsum("nij,kj->nki", got, a), axis=(1, 2))
         res_svd = np.linalg.norm(b - np.einsum("nij,kj->nki", svd, a), axis=(1, 2))
         assert np.allclose(res_got, res_svd, atol=1e-9)
+
+
+@pytest.mark.parametrize("angle_deg", [0.0, 90.0, 150.0, 179.0, 179.999, 180.0])
+def test_cluster_rotation_near_half_turn(angle_deg) -> None:
+    """Rotations near 180° (quaternion q₀ ≈ 0: the first adjugate column vanishes, another
+    column is used) and the identity equal the SVD reference; missing frames give NaN."""
+    from retrorun.biomech.clusters import _rotation_from_covariance, _svd_rotation
+
+    rng = np.random.default_rng(int(angle_deg * 1000))
+    ref = rng.normal(scale=0.1, size=(4, 3))
+    axes = rng.normal(size=(30, 3))
+    axes /= np.linalg.norm(axes, axis=1, keepdims=True)
+    R = _rot(axes * np.radians(angle_deg))
+    mov = np.einsum("nij,kj->nki", R, ref) + rng.normal(scale=1e-5, size=(30, 4, 3))
+    a = ref - ref.mean(axis=0)
+    b = mov - mov.mean(axis=1, keepdims=True)
+    h = np.matmul(np.broadcast_to(a, b.shape).transpose(0, 2, 1), b)
+    h[3] = np.nan
+    got, svd = _rotation_from_covariance(h), _svd_rotation(np.nan_to_num(h))
+    assert np.isnan(got[3]).all()
+    keep = np.arange(30) != 3
+    assert np.abs(got[keep] - svd[keep]).max() < 1e-9
+    assert np.abs(got[keep] - R[keep]).max() < 1e-3

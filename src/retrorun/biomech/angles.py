@@ -68,6 +68,19 @@ def cardan_zxy(R: np.ndarray) -> np.ndarray:
     return np.stack([a, b, c], axis=-1)
 
 
+def _cardan_zxy_relative(Rp: np.ndarray, Rd: np.ndarray) -> np.ndarray:
+    """:func:`cardan_zxy` of ``Rpᵀ Rd`` from the five elements it reads (each the dot
+    product of a column of Rp with a column of Rd), without the full stacked product."""
+
+    def e(i: int, j: int) -> np.ndarray:
+        return Rp[:, 0, i] * Rd[:, 0, j] + Rp[:, 1, i] * Rd[:, 1, j] + Rp[:, 2, i] * Rd[:, 2, j]
+
+    b = np.arcsin(np.clip(e(2, 1), -1.0, 1.0))
+    a = np.arctan2(-e(0, 1), e(1, 1))
+    c = np.arctan2(-e(2, 0), e(2, 2))
+    return np.stack([a, b, c], axis=-1)
+
+
 def cardan_zyx(R: np.ndarray) -> np.ndarray:
     """Decompose rotation matrices as ``Rz(a) Ry(b) Rx(c)`` (radians, shape (N, 3))."""
     R = np.asarray(R, float)
@@ -107,7 +120,9 @@ def joint_angles(
         a, b, c = cardan_zyx(relative_rotation(proximal, distal)).T
         s = 1.0 if side == "right" else -1.0
         return np.stack([a, -s * c, s * b], axis=-1)
-    abc = cardan_zxy(relative_rotation(proximal, distal))
+    abc = _cardan_zxy_relative(proximal.R, distal.R) \
+        if isinstance(proximal, Frames) and isinstance(distal, Frames) \
+        else cardan_zxy(relative_rotation(proximal, distal))
     sign = np.array(JOINT_SIGNS[joint])
     if side == "left":
         sign = sign * np.array([1.0, -1.0, -1.0])

@@ -9,7 +9,8 @@ __all__ = ["carry_landmarks", "cluster_pose", "to_global", "to_local"]
 
 
 def cluster_pose(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pose of a rigid cluster in every frame by SVD (Söderkvist & Wedin 1993).
+    """Least-squares pose of a rigid cluster in every frame (Söderkvist & Wedin 1993;
+    rotation by quaternions, :func:`_quaternion_rotation`).
 
     Parameters
     ----------
@@ -24,14 +25,19 @@ def cluster_pose(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     """
     moving = np.asarray(moving, dtype=float)
     ref = np.asarray(reference, dtype=float)
-    vis = np.isfinite(moving).all(axis=2) & np.isfinite(ref).all(axis=1)[None, :]  # (N, k)
-    if vis.all() and ref.shape[0] >= 3:  # fast path: every marker in every frame
-        mc = moving.mean(axis=1)
+    k = ref.shape[0]
+    if k >= 3 and np.isfinite(ref).all() and np.isfinite(moving).all():
+        # fast path, every marker in every frame: markers first, (k, N, 3), so that the
+        # centroid is a sum of k arrays and H[n] = Σᵢ aᵢ bᵢ[n]ᵀ one BLAS product
+        mk = np.ascontiguousarray(moving.transpose(1, 0, 2))
+        mc = mk.sum(axis=0) / k
         rc = ref.mean(axis=0)
-        # H[n] = (ref − rc)ᵀ (moving[n] − mc[n]) as one BLAS product
-        h = np.tensordot(moving - mc[:, None], ref - rc, axes=([1], [0])).transpose(0, 2, 1)
-        r = _rotation_from_covariance(h)
-        return r, mc - (r * rc).sum(axis=2)
+        h = np.tensordot(ref - rc, mk - mc, axes=([0], [0]))  # (3, N, 3): H[x, n, y]
+        r9 = _quaternion_rotation(h.transpose(0, 2, 1))  # (3, 3, N)
+        t = mc - np.stack([r9[i, 0] * rc[0] + r9[i, 1] * rc[1] + r9[i, 2] * rc[2]
+                           for i in range(3)], axis=1)
+        return np.ascontiguousarray(r9.transpose(2, 0, 1)), t
+    vis = np.isfinite(moving).all(axis=2) & np.isfinite(ref).all(axis=1)[None, :]  # (N, k)
     w = vis.astype(float)
     nvis = w.sum(axis=1)
     wsum = np.maximum(nvis, 1.0)[:, None]
@@ -60,124 +66,110 @@ def _svd_rotation(h: np.ndarray) -> np.ndarray:
     return np.matmul(v, u.transpose(0, 2, 1))
 
 
-# X[i, j] lives in row 3 i + j of a (9, N) component array; the cofactor matrix
-# C = det(X) X⁻ᵀ is C[k] = X[_CA[k]] X[_CB[k]] − X[_CC[k]] X[_CD[k]].
-_CA = np.array([4, 5, 3, 7, 8, 6, 1, 2, 0])
-_CB = np.array([8, 6, 7, 2, 0, 1, 5, 3, 4])
-_CC = np.array([5, 3, 4, 8, 6, 7, 2, 0, 1])
-_CD = np.array([7, 8, 6, 1, 2, 0, 4, 5, 3])
+def _adj_column(a: list[list[np.ndarray]], j: int) -> np.ndarray:
+    """Column *j* of the adjugate of symmetric 4×4 matrices ``a[r][c]`` (arrays (N,)),
+    from the 3×3 minors of the other three rows (Laplace expansion over 2×2 minors)."""
+    r0, r1, r2 = (r for r in range(4) if r != j)
+    m = {(c0, c1): a[r1][c0] * a[r2][c1] - a[r1][c1] * a[r2][c0]
+         for c0 in range(4) for c1 in range(c0 + 1, 4)}
+    out = []
+    for k in range(4):
+        c0, c1, c2 = (c for c in range(4) if c != k)
+        d = a[r0][c0] * m[c1, c2] - a[r0][c1] * m[c0, c2] + a[r0][c2] * m[c0, c1]
+        out.append(d if (j + k) % 2 == 0 else -d)
+    return np.stack(out)
 
 
-def _det9(x: np.ndarray) -> np.ndarray:
-    """Determinants of the (9, N) component stack."""
-    return (x[0] * (x[4] * x[8] - x[5] * x[7]) + x[1] * (x[5] * x[6] - x[3] * x[8])
-            + x[2] * (x[3] * x[7] - x[4] * x[6]))
+def _rotation_from_covariance(h: np.ndarray) -> np.ndarray:
+    """Rotations (N, 3, 3) from cross-covariances H (N, 3, 3); see
+    :func:`_quaternion_rotation`."""
+    h = np.asarray(h, float)
+    return np.ascontiguousarray(_quaternion_rotation(h.transpose(1, 2, 0)).transpose(2, 0, 1))
 
 
-def _smallest_eigvec_sym(p: np.ndarray) -> np.ndarray:
-    """Unit eigenvector (3, N) of the smallest eigenvalue of symmetric positive
-    semidefinite 3×3 matrices given as a (9, N) stack, in closed form.
+def _quaternion_rotation(s: np.ndarray) -> np.ndarray:
+    """Optimal proper rotation from cross-covariances H = Σ aᵢ bᵢᵀ, given and returned
+    component-first: ``s[x, y]`` is H[x, y] over frames (3, 3, N); the same
+    rotation as the SVD solution R = V diag(1, 1, sign det(VUᵀ)) Uᵀ (Söderkvist & Wedin
+    1993), by the quaternion method (Horn 1987) solved in closed form per frame.
 
-    The smallest root λ of the characteristic cubic is found by Newton from 0 (the
-    cubic is increasing and concave on [0, λ], so the iteration converges monotonically
-    and quadratically); the eigenvector is the longest cross product of two rows of
-    P − λI. Accurate when the two larger eigenvalues are well above λ (near-planar
-    clusters: σ₃/σ₂ ≈ 10⁻³).
-    """
-    c1 = p[0] + p[4] + p[8]
-    c2 = (p[0] * p[4] - p[1] * p[3]) + (p[0] * p[8] - p[2] * p[6]) + (p[4] * p[8] - p[5] * p[7])
-    c3 = _det9(p)
-    lam = np.zeros_like(c1)
-    for _ in range(6):
-        f = ((lam - c1) * lam + c2) * lam - c3
-        df = (3.0 * lam - 2.0 * c1) * lam + c2
-        lam = lam - f / df
-    m = p.copy()
-    m[[0, 4, 8]] -= lam
-    r0, r1, r2 = m[0:3], m[3:6], m[6:9]
-    cands = np.stack([_cross3(r0, r1), _cross3(r1, r2), _cross3(r2, r0)])  # (3, 3, N)
-    n2 = (cands * cands).sum(axis=1)  # (3, N)
-    best = n2.argmax(axis=0)
-    idx = np.arange(p.shape[1])
-    u = cands[best, :, idx].T
-    return u / np.sqrt(n2[best, idx])
-
-
-def _cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cross products of (3, N) column stacks."""
-    return np.stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
-                     a[0] * b[1] - a[1] * b[0]])
-
-
-def _rotation_from_covariance(h: np.ndarray, iterations: int = 8) -> np.ndarray:
-    """Optimal proper rotation from cross-covariances H (N, 3, 3): the same rotation as
-    the SVD solution R = V diag(1, 1, sign det(VUᵀ)) Uᵀ (Söderkvist & Wedin 1993).
-
-    Orthogonal polar factor Q of Hᵀ by scaled Newton iterations X ← ½(γX + X⁻ᵀ/γ),
-    γ = |det X|^(−1/3) (Higham 1986), on a (9, N) component stack with closed-form
-    cofactors: pure vectorised numpy. Where det H < 0 (near-planar clusters whose noise
-    flips the smallest singular value's sign; up to 70 % of the frames of the RBDS
-    thigh/shank clusters) Q is a reflection, and the rotation is Q (I − 2uuᵀ) with u the
-    eigenvector of the smallest eigenvalue of Qᵀ Hᵀ (closed form,
-    :func:`_smallest_eigvec_sym`). Only frames where the iteration has not converged
-    (singular H, e.g. three collinear markers) go to the batched SVD
+    The largest eigenvalue λ of Horn's symmetric 4×4 matrix K (built from H) is the
+    largest root of its characteristic quartic λ⁴ + c₂λ² + c₁λ + c₀ (c₂ = −2‖H‖²,
+    c₁ = −8 det H, c₀ = det K; the "QCP" form of Theobald 2005), found by Newton from the
+    upper bound √3‖H‖ (monotone: the quartic is increasing and convex above its largest
+    root); the unit quaternion is a column of adj(K − λI) (column 0, or the longest
+    column where the rotation is near 180°). A quaternion is always a proper rotation, so
+    near-planar clusters — where noise makes det H < 0 in up to 70 % of the frames of the
+    RBDS thigh/shank clusters — need no reflection guard. Pure vectorised numpy on (N,)
+    arrays. Frames whose top eigenvalue is not isolated (near-collinear clusters: the
+    rotation about the line is undetermined) go to the batched SVD
     (:func:`_svd_rotation`); missing data give NaN.
     """
-    n = h.shape[0]
-    x = np.ascontiguousarray(h.transpose(2, 1, 0)).reshape(9, n)  # X = Hᵀ, row 3i+j = X[i,j]
-    ok = np.isfinite(x).all(axis=0)
-    x[:, ~ok] = np.eye(3).reshape(9, 1)
-    # the iteration runs in place in three preallocated (9, N) buffers (no temporaries)
-    cof, b, c = np.empty_like(x), np.empty_like(x), np.empty_like(x)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(iterations):
-            # cof = X[CA] X[CB] − X[CC] X[CD]
-            np.multiply(np.take(x, _CA, axis=0, out=cof), np.take(x, _CB, axis=0, out=b),
-                        out=cof)
-            np.multiply(np.take(x, _CC, axis=0, out=b), np.take(x, _CD, axis=0, out=c),
-                        out=b)
-            np.subtract(cof, b, out=cof)
-            det = (x[:3] * cof[:3]).sum(axis=0)
-            g = np.abs(det) ** (-1.0 / 3.0)
-            # X ← ½ (γ X + cof / (det γ))
-            np.multiply(x, g, out=x)
-            np.divide(cof, det * g, out=cof)
-            np.add(x, cof, out=x)
-            np.multiply(x, 0.5, out=x)
-        q = x.reshape(3, 3, n)
-        gram = np.einsum("ikn,jkn->ijn", q, q) - np.eye(3)[:, :, None]
-        err = np.abs(gram).max(axis=(0, 1))
-        det = _det9(x)
-        conv = ok & (err < 1e-10) & np.isfinite(det)
-        refl = conv & (det < 0)
-        if refl.any():
-            qr = q[:, :, refl]
-            hr = h[refl].transpose(2, 1, 0)  # X = Hᵀ, (3, 3, m)
-            p = np.einsum("kin,kjn->ijn", qr, hr)  # P = Qᵀ X
-            p = 0.5 * (p + p.transpose(1, 0, 2))
-            p9 = p.reshape(9, -1)
-            u = _smallest_eigvec_sym(p9)  # (3, m)
-            qu = np.einsum("ijn,jn->in", qr, u)
-            q[:, :, refl] = qr - 2.0 * qu[:, None, :] * u[None, :, :]
-            # near-collinear clusters (σ₂/σ₁ < 1e-6): the eigenvector is ill-conditioned,
-            # leave those frames to the SVD
-            c1 = p9[0] + p9[4] + p9[8]
-            c2 = ((p9[0] * p9[4] - p9[1] * p9[3]) + (p9[0] * p9[8] - p9[2] * p9[6])
-                  + (p9[4] * p9[8] - p9[5] * p9[7]))
-            weak = ~(c2 > 1e-6 * c1 * c1) | ~np.isfinite(u).all(axis=0)
-            if weak.any():
-                conv[np.flatnonzero(refl)[weak]] = False
-    r = np.ascontiguousarray(q.transpose(2, 0, 1))
-    redo = ok & ~conv
+    s = np.array(s, dtype=float, order="C")  # own copy: bad frames are overwritten
+    n = s.shape[2]
+    ok = np.isfinite(s).all(axis=(0, 1))
+    if not ok.all():
+        s[:, :, ~ok] = np.eye(3)[:, :, None]
+    (sxx, sxy, sxz), (syx, syy, syz), (szx, szy, szz) = s
+    k = [[sxx + syy + szz, syz - szy, szx - sxz, sxy - syx],
+         [syz - szy, sxx - syy - szz, sxy + syx, szx + sxz],
+         [szx - sxz, sxy + syx, syy - sxx - szz, syz + szy],
+         [sxy - syx, szx + sxz, syz + szy, szz - sxx - syy]]
+    ss = (s * s).sum(axis=(0, 1))
+    c2 = -2.0 * ss
+    c1 = -8.0 * (sxx * (syy * szz - syz * szy) - sxy * (syx * szz - syz * szx)
+                 + sxz * (syx * szy - syy * szx))
+
+    def mn(r: int, a: int, b: int) -> np.ndarray:  # 2×2 minor of rows r, r+1
+        return k[r][a] * k[r + 1][b] - k[r][b] * k[r + 1][a]
+
+    c0 = (mn(0, 0, 1) * mn(2, 2, 3) - mn(0, 0, 2) * mn(2, 1, 3) + mn(0, 0, 3) * mn(2, 1, 2)
+          + mn(0, 1, 2) * mn(2, 0, 3) - mn(0, 1, 3) * mn(2, 0, 2) + mn(0, 2, 3) * mn(2, 0, 1))
+    lam = np.sqrt(3.0 * ss)
+    scale3 = lam ** 3
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for it in range(60):
+            l2 = lam * lam
+            df = (4.0 * l2 + 2.0 * c2) * lam + c1
+            step = ((l2 + c2) * l2 + c1 * lam + c0) / df
+            lam = lam - step
+            if it >= 3 and not (np.abs(step) > 1e-13 * lam)[np.abs(df) > 1e-6 * scale3].any():
+                break
+        # df = K's characteristic polynomial's slope at λ = product of the eigen-gaps
+        l2 = lam * lam
+        df = (4.0 * l2 + 2.0 * c2) * lam + c1
+        a = [[k[i][j] - lam if i == j else k[i][j] for j in range(4)] for i in range(4)]
+        q = _adj_column(a, 0)  # = df · q₀ · q for the unit quaternion q
+        far = np.abs(q[0]) < 0.25 * np.abs(df)  # |q₀| < 1/4: rotation near 180°
+        if far.any():
+            sub = [[x[far] for x in row] for row in a]
+            cols = np.stack([_adj_column(sub, j) for j in range(4)])  # (4, 4, m)
+            best = (cols * cols).sum(axis=1).argmax(axis=0)
+            q[:, far] = cols[best, :, np.arange(best.size)].T
+        w, x, y, z = q / np.sqrt((q * q).sum(axis=0))
+    r = np.empty((3, 3, n))
+    r[0, 0] = w * w + x * x - y * y - z * z
+    r[0, 1] = 2.0 * (x * y - w * z)
+    r[0, 2] = 2.0 * (x * z + w * y)
+    r[1, 0] = 2.0 * (x * y + w * z)
+    r[1, 1] = w * w - x * x + y * y - z * z
+    r[1, 2] = 2.0 * (y * z - w * x)
+    r[2, 0] = 2.0 * (x * z - w * y)
+    r[2, 1] = 2.0 * (y * z + w * x)
+    r[2, 2] = w * w - x * x - y * y + z * z
+    # near-collinear clusters (top eigenvalue not isolated) → SVD
+    redo = ok & ~(np.abs(df) > 1e-6 * scale3) & (ss > 0)
+    redo |= ok & ~np.isfinite(r).all(axis=(0, 1))
     if redo.any():
-        r[redo] = _svd_rotation(h[redo])
-    r[~ok] = np.nan
+        r[:, :, redo] = _svd_rotation(s[:, :, redo].transpose(2, 0, 1)).transpose(1, 2, 0)
+    r[:, :, ~ok] = np.nan
     return r
 
 
 def to_global(r: np.ndarray, t: np.ndarray, local: np.ndarray) -> np.ndarray:
     """Global trajectory (N, 3) of a point fixed at *local* (3,) in the cluster frame."""
-    return r @ np.asarray(local, dtype=float) + t
+    r = np.ascontiguousarray(r)
+    return (r.reshape(-1, 3) @ np.asarray(local, dtype=float)).reshape(-1, 3) + t
 
 
 def to_local(r: np.ndarray, t: np.ndarray, glob: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "Cycle",
     "cycle_metrics",
+    "nan_mean_sd",
     "stances",
     "strides",
     "time_normalize",
@@ -95,28 +96,41 @@ def time_normalize(
     return out
 
 
+def nan_mean_sd(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and (population) standard deviation along *axis* ignoring NaN, as
+    ``np.nanmean``/``np.nanstd`` (NaN where every value is NaN) in two passes, without
+    their copies and warnings."""
+    x = np.asarray(x, float)
+    nan = np.isnan(x)
+    if not nan.any():
+        return x.mean(axis=axis), x.std(axis=axis)
+    cnt = (~nan).sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(nan, 0.0, x).sum(axis=axis) / cnt
+        d = np.where(nan, 0.0, x - np.expand_dims(m, axis))
+        return m, np.sqrt((d * d).sum(axis=axis) / cnt)
+
+
 def cycle_metrics(curves: np.ndarray) -> dict[str, np.ndarray]:
     """Per-cycle scalars of time-normalised curves ``(C, n)``.
 
     Returns ``peak`` (max), ``min``, ``range`` (max − min), ``at_strike`` (first point),
-    ``peak_time_pct`` (0–100, position of the max), each shape (C,). NaN-safe: an all-NaN
-    cycle gives NaN.
+    ``peak_time_pct`` (0–100, position of the max), each shape (C,) — or (C, k) for a
+    (C, n, k) stack of k curves. NaN-safe: an all-NaN cycle gives NaN.
     """
     c = np.asarray(curves, float)
-    allnan = np.isnan(c).all(axis=1)
-    filled = np.where(np.isnan(c), -np.inf, c)
-    arg = np.argmax(filled, axis=1).astype(float)
-    with np.errstate(invalid="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            peak = np.nanmax(np.where(allnan[:, None], 0.0, c), axis=1)
-            low = np.nanmin(np.where(allnan[:, None], 0.0, c), axis=1)
-    peak[allnan] = np.nan
-    low[allnan] = np.nan
-    arg[allnan] = np.nan
     n = c.shape[1]
+    # the cycle's points last and contiguous: every reduction below runs along rows
+    ct = np.ascontiguousarray(np.moveaxis(c, 1, -1))
+    nan = np.isnan(ct)
+    # fmax/fmin skip NaN (an all-NaN cycle gives NaN) without nanmax's copies and warnings
+    peak = np.fmax.reduce(ct, axis=-1)
+    low = np.fmin.reduce(ct, axis=-1)
+    if nan.any():
+        arg = np.argmax(np.where(nan, -np.inf, ct), axis=-1).astype(float)
+        arg[nan.all(axis=-1)] = np.nan
+    else:
+        arg = np.argmax(ct, axis=-1).astype(float)
     return {
         "peak": peak,
         "min": low,

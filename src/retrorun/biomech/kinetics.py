@@ -108,7 +108,13 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _to_local(R: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return np.matmul(R.transpose(0, 2, 1), v[:, :, None])[:, :, 0]
+    """``R[n]ᵀ v[n]`` per frame (einsum: about twice as fast as a stacked ``matmul``)."""
+    return np.einsum("nji,nj->ni", R, v)
+
+
+def _to_global(R: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``R[n] v[n]`` per frame."""
+    return np.einsum("nij,nj->ni", R, v)
 
 
 def external_knee_moment_lever(
@@ -149,11 +155,15 @@ def angular_kinematics(frames: Frames, rate: float) -> tuple[np.ndarray, np.ndar
     ``ω̃ = Ṙ Rᵀ`` with ``Ṙ`` by central differences; ``α = dω/dt``.
     """
     dt = 1.0 / rate
-    Rd = np.gradient(frames.R, dt, axis=0)
-    W = np.matmul(Rd, frames.R.transpose(0, 2, 1))
-    w = 0.5 * np.stack(
-        [W[:, 2, 1] - W[:, 1, 2], W[:, 0, 2] - W[:, 2, 0], W[:, 1, 0] - W[:, 0, 1]], axis=-1
-    )
+    R = frames.R
+    Rd = np.gradient(R, dt, axis=0)
+
+    def w_ij(i: int, j: int) -> np.ndarray:  # (Ṙ Rᵀ)[i, j]: row i of Ṙ · row j of R
+        return Rd[:, i, 0] * R[:, j, 0] + Rd[:, i, 1] * R[:, j, 1] + Rd[:, i, 2] * R[:, j, 2]
+
+    # only the three skew components of W = Ṙ Rᵀ are needed
+    w = 0.5 * np.stack([w_ij(2, 1) - w_ij(1, 2), w_ij(0, 2) - w_ij(2, 0),
+                        w_ij(1, 0) - w_ij(0, 1)], axis=-1)
     return w, np.gradient(w, dt, axis=0)
 
 
@@ -166,9 +176,10 @@ def _segment_dynamics(
     w, a = angular_kinematics(frames, rate)
     I_loc = inertia.mass * (np.asarray(inertia.radii) * length) ** 2
     R = frames.R
-    Ig = np.matmul(R * np.asarray(I_loc)[None, None, :], R.transpose(0, 2, 1))
-    Iw = np.matmul(Ig, w[:, :, None])[:, :, 0]
-    dH = np.matmul(Ig, a[:, :, None])[:, :, 0] + _cross(w, Iw)
+    i_loc = np.asarray(I_loc, float)
+    # I_g v = R (I_loc ⊙ Rᵀ v): the principal inertia stays diagonal in the segment frame
+    Iw = _to_global(R, i_loc * _to_local(R, w))
+    dH = _to_global(R, i_loc * _to_local(R, a)) + _cross(w, Iw)
     return inertia.mass * acc, dH
 
 

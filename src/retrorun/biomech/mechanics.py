@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 
 from retrorun.biomech.asymmetry import asymmetry_table
-from retrorun.biomech.cycles import Cycle, cycle_metrics, stances, strides, time_normalize
+from retrorun.biomech.cycles import (
+    Cycle,
+    cycle_metrics,
+    nan_mean_sd,
+    stances,
+    strides,
+    time_normalize,
+)
 from retrorun.biomech.kinetics import (
     G,
     GroundReaction,
@@ -214,23 +221,17 @@ def force_events(time: np.ndarray, contact: dict[str, np.ndarray]) -> dict[str, 
 
 
 def _mean_sd(curves: np.ndarray, scale: float = 1.0) -> dict[str, list[float]]:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        m = np.nanmean(curves, axis=0) * scale
-        sd = np.nanstd(curves, axis=0) * scale
-    return {"mean": _jl(m), "sd": _jl(sd), "n": int((~np.isnan(curves).all(axis=1)).sum())}
+    """Mean ± SD curve (JSON lists) of time-normalised cycles (C, n), and how many
+    cycles have data."""
+    m, sd = nan_mean_sd(curves, axis=0)
+    return {"mean": _jl(m * scale), "sd": _jl(sd * scale),
+            "n": int((~np.isnan(curves).all(axis=1)).sum())}
 
 
 def _mean_sd_columns(curves: np.ndarray, scale: float = 1.0) -> list[dict[str, list[float]]]:
     """:func:`_mean_sd` of every ``curves[:, :, j]`` of a (C, n, J) stack, in one pass."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        m = np.nanmean(curves, axis=0) * scale
-        sd = np.nanstd(curves, axis=0) * scale
+    m, sd = nan_mean_sd(curves, axis=0)
+    m, sd = m * scale, sd * scale
     n = (~np.isnan(curves).all(axis=1)).sum(axis=0)
     return [{"mean": _jl(m[:, j]), "sd": _jl(sd[:, j]), "n": int(n[j])}
             for j in range(curves.shape[2])]
@@ -238,20 +239,31 @@ def _mean_sd_columns(curves: np.ndarray, scale: float = 1.0) -> list[dict[str, l
 
 def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
     """JSON list: rounded to *nd* decimals, non-finite → ``None`` (rounded in numpy)."""
-    a = np.asarray(a, float)
-    r = np.round(np.where(np.isfinite(a), a, np.nan), nd).tolist()
-    return [None if v != v else v for v in r]
+    r = np.round(np.asarray(a, float), nd)
+    fin = np.isfinite(r)
+    if fin.all():
+        return r.tolist()
+    return [v if ok else None for v, ok in zip(r.tolist(), fin.tolist(), strict=True)]
 
 
-def _lowpass_dict(d: dict[str, np.ndarray], rate: float, cutoff: float
-                  ) -> dict[str, np.ndarray]:
-    """Low-pass every (N, 3) trajectory of *d* in one filter call (stacked columns)."""
-    keys = [k for k, v in d.items() if np.ndim(v) == 2]
-    if not keys:
+def _lowpass_dict(d: dict[Any, np.ndarray], rate: float, cutoff: float
+                  ) -> dict[Any, np.ndarray]:
+    """Low-pass every (N, 3) trajectory of *d* in one filter call (stacked columns); an
+    array given under several keys (a joint centre that is a marker) is filtered once."""
+    first: dict[int, int] = {}  # id(array) → its column block
+    arrays: list[np.ndarray] = []
+    block: dict[Any, int] = {}
+    for k, v in d.items():
+        if np.ndim(v) != 2:
+            continue
+        if id(v) not in first:
+            first[id(v)] = len(arrays)
+            arrays.append(np.asarray(v, float))
+        block[k] = first[id(v)]
+    if not arrays:
         return {}
-    x = lowpass(np.concatenate([np.asarray(d[k], float) for k in keys], axis=1), rate,
-                cutoff)
-    return {k: x[:, 3 * i:3 * i + 3] for i, k in enumerate(keys)}
+    x = lowpass(np.concatenate(arrays, axis=1), rate, cutoff)
+    return {k: x[:, 3 * i:3 * i + 3] for k, i in block.items()}
 
 
 def analyze_mechanics(
@@ -306,8 +318,15 @@ def analyze_mechanics(
                                                    for r in ("KNE", "ANK", "TOE", "HEE", "MT5"))):
         lab = ms.roles.get(role)
         used.update([lab] if isinstance(lab, str) else (lab or []))
-    fm = _lowpass_dict({k: v for k, v in markers.items() if k in used}, rate, cutoff_hz)
-    fc = _lowpass_dict(centres, rate, cutoff_hz)
+    # ... and only the centres that the segment model, the GRF split and inverse dynamics
+    # read; markers and centres in one filter call (keys tagged: labels may equal names)
+    want = {f"{j}_{t}" for j in ("hip", "knee", "ankle", "heel", "toe", "knee_lat",
+                                 "ankle_lat", "mt5") for t in "lr"}
+    both = _lowpass_dict({**{("m", k): v for k, v in markers.items() if k in used},
+                          **{("c", k): v for k, v in centres.items() if k in want}},
+                         rate, cutoff_hz)
+    fm = {k: v for (g, k), v in both.items() if g == "m"}
+    fc = {k: v for (g, k), v in both.items() if g == "c"}
     tor = ({k: -np.radians(v) for k, v in tibial_torsion.items()}  # PiG sign, rad
            if tibial_torsion else None)
     kin = lower_limb_kinematics(fm, fc, ms, foot_from_heel=True, tibial_torsion=tor)
@@ -457,10 +476,10 @@ def analyze_mechanics(
                 rows[f"{nm}_peak_deg"] = _jl(met_st["peak"][:, j], 2)
                 rows[f"{nm}_range_deg"] = _jl(met_st["range"][:, j], 2)
         if st:
+            keys, scales, units = [], [], []
             for key, scale, unit in (("lever_arm", 1000.0, "mm"), ("kam_lever", None, "pct"),
                                      ("kam_id", None, "pct"), ("kfm_id", None, "pct")):
-                x = kinetics.get(f"{key}_{t}")
-                if x is None:
+                if kinetics.get(f"{key}_{t}") is None:
                     continue
                 if scale is None:
                     if norm is not None:
@@ -469,16 +488,21 @@ def analyze_mechanics(
                         scale, unit = 1.0 / body_mass, "nm_per_kg"
                     else:
                         scale, unit = 1.0, "nm"
-                c_st = time_normalize(x, time, st) * scale
-                curves["stance"].setdefault(f"{key}_{unit}", {})[s] = _mean_sd(c_st)
-                met = cycle_metrics(c_st)
-                rows[f"{key}_peak_{unit}"] = _jl(met["peak"])
-                if key == "lever_arm":
-                    import warnings
-
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", RuntimeWarning)
-                        rows["lever_arm_mean_mm"] = _jl(np.nanmean(c_st, axis=1), 2)
+                keys.append(key)
+                scales.append(scale)
+                units.append(unit)
+            if keys:
+                # every kinetic curve of this side time-normalised in one call
+                xk = np.stack([np.asarray(kinetics[f"{k}_{t}"], float) for k in keys], axis=1)
+                c_all = time_normalize(xk, time, st) * np.array(scales)
+                ms_k = _mean_sd_columns(c_all)
+                met = cycle_metrics(c_all)
+                for j, (key, unit) in enumerate(zip(keys, units, strict=True)):
+                    curves["stance"].setdefault(f"{key}_{unit}", {})[s] = ms_k[j]
+                    rows[f"{key}_peak_{unit}"] = _jl(met["peak"][:, j])
+                    if key == "lever_arm":
+                        mean_per_cycle, _ = nan_mean_sd(c_all[:, :, j], axis=1)
+                        rows["lever_arm_mean_mm"] = _jl(mean_per_cycle, 2)
         per[s] = rows
 
     metrics_for_si = [

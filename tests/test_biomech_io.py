@@ -186,6 +186,34 @@ def test_numpy_plates_match_ezc3d(real_data: Path, name: str) -> None:
         assert np.allclose(a.cop[loaded], b.cop[loaded], atol=1e-9)
         assert np.allclose(a.free_moment[loaded], b.free_moment[loaded], atol=1e-9)
         assert np.allclose(a.corners, b.corners)
+    # the lean SWIG-level read gives the same markers and analogs as ezc3d.c3d()
+    assert fast.markers.keys() == ref.markers.keys()
+    for k in fast.markers:
+        assert np.array_equal(fast.markers[k], ref.markers[k], equal_nan=True), k
+    for k in fast.analogs:
+        assert np.array_equal(fast.analogs[k], ref.analogs[k]), k
+
+
+def test_invalid_c3d_points_are_nan(real_data: Path) -> None:
+    """C3D points with a negative residual are invalid: NaN in the trial (ezc3d's point
+    array already has NaN there; the lean read relies on it)."""
+    import ezc3d
+
+    from retrorun.biomech.io_c3d import read_c3d
+
+    c = ezc3d.c3d(str(real_data / "ktk_walk/walk.c3d"))
+    invalid = c["data"]["meta_points"]["residuals"][0] < 0  # (points, frames)
+    assert invalid.sum() > 1000
+    labels = c["parameters"]["POINT"]["LABELS"]["value"]
+    t = read_c3d(real_data / "ktk_walk/walk.c3d")
+    n_nan = 0
+    for i, lab in enumerate(labels):
+        arr = t.markers.get(lab.strip(), t.model_outputs.get(lab))
+        if arr is None:
+            continue
+        assert np.isnan(arr[invalid[i]]).all(), lab
+        n_nan += int(np.isnan(arr).any(axis=1).sum())
+    assert n_nan >= invalid.sum()
 
 
 def test_pose2sim_keypoints(real_data: Path) -> None:

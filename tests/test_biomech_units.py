@@ -360,3 +360,31 @@ def test_cluster_rotation_near_half_turn(angle_deg) -> None:
     keep = np.arange(30) != 3
     assert np.abs(got[keep] - svd[keep]).max() < 1e-9
     assert np.abs(got[keep] - R[keep]).max() < 1e-3
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.0, 0.6))
+def test_nan_mean_sd_and_cycle_metrics_equal_numpy_nan_functions(seed, frac) -> None:
+    """The fast NaN statistics equal numpy's nan-functions, whole NaN cycles included,
+    for single curves (C, n) and stacks (C, n, k)."""
+    import warnings
+
+    from retrorun.biomech.cycles import cycle_metrics, nan_mean_sd
+
+    rng = np.random.default_rng(seed)
+    c = rng.normal(size=(7, 11, 3))
+    c[rng.random(c.shape) < frac] = np.nan
+    c[2, :, 1] = np.nan
+    m, sd = nan_mean_sd(c, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert np.allclose(m, np.nanmean(c, axis=0), equal_nan=True, atol=1e-12)
+        assert np.allclose(sd, np.nanstd(c, axis=0), equal_nan=True, atol=1e-12)
+        for x in (c, c[:, :, 0]):
+            met = cycle_metrics(x)
+            assert np.array_equal(met["peak"], np.nanmax(x, axis=1), equal_nan=True)
+            assert np.array_equal(met["min"], np.nanmin(x, axis=1), equal_nan=True)
+            allnan = np.isnan(x).all(axis=1)
+            arg = np.argmax(np.where(np.isnan(x), -np.inf, x), axis=1) * 10.0
+            assert np.array_equal(met["peak_time_pct"][~allnan], arg[~allnan])
+            assert np.isnan(met["peak_time_pct"][allnan]).all()

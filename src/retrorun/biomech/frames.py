@@ -31,18 +31,27 @@ _UPPER = ("LASI", "RASI", "LPSI", "RPSI", "LHJC", "RHJC", "C7")
 _LOWER = ("LHEE", "RHEE", "LTOE", "RTOE", "LANK", "RANK")
 
 
-def _mean_of(ms: MarkerSet, markers: dict[str, np.ndarray], roles, clusters=()) -> np.ndarray:
+def _mean_of(ms: MarkerSet, markers: dict[str, np.ndarray], roles, clusters=(),
+             step: int = 1) -> np.ndarray:
     pts = [ms.get(markers, r) for r in roles]
     for c in clusters:
         pts += [markers[x] for x in ms.clusters.get(c, []) if x in markers]
-    pts = [np.nanmean(p, axis=0) for p in pts if p is not None and np.isfinite(p).any()]
+    pts = [p[::step] for p in pts if p is not None]
+    pts = [np.nanmean(p, axis=0) for p in pts if np.isfinite(p).any()]
     return np.nanmean(np.stack(pts), axis=0) if pts else np.full(3, np.nan)
+
+
+#: frames averaged to find the vertical axis (it only needs the dominant axis of the
+#: pelvis-minus-foot offset, so an evenly spaced subset of a long trial is enough)
+_VERTICAL_SAMPLES = 300
 
 
 def vertical_axis(trial: Trial, ms: MarkerSet) -> np.ndarray:
     """Unit 'up' vector in file axes (one of ±e_x, ±e_y, ±e_z)."""
-    up = _mean_of(ms, trial.markers, _UPPER, ("PELVIS",))
-    lo = _mean_of(ms, trial.markers, _LOWER, ("LFOOT", "RFOOT"))
+    n = max((len(v) for v in trial.markers.values()), default=0)
+    step = max(1, n // _VERTICAL_SAMPLES)
+    up = _mean_of(ms, trial.markers, _UPPER, ("PELVIS",), step)
+    lo = _mean_of(ms, trial.markers, _LOWER, ("LFOOT", "RFOOT"), step)
     d = up - lo
     if not np.isfinite(d).all() and trial.plates:
         d = np.nansum([np.nansum(p.force, axis=0) for p in trial.plates], axis=0)
@@ -89,6 +98,17 @@ def facing_vector(trial: Trial, ms: MarkerSet, up: np.ndarray) -> np.ndarray:
     return f
 
 
+def _rotate_all(markers: dict[str, np.ndarray], rot: np.ndarray) -> dict[str, np.ndarray]:
+    """``v @ rot.T`` for every (N, 3) trajectory as one BLAS product over the stacked
+    markers; each result is a contiguous block of that product."""
+    keys = list(markers)
+    if not keys or len({np.shape(markers[k]) for k in keys}) != 1:
+        return {k: v @ rot.T for k, v in markers.items()}
+    n = np.shape(markers[keys[0]])[0]
+    out = (np.stack([markers[k] for k in keys]).reshape(-1, 3) @ rot.T).reshape(len(keys), n, 3)
+    return dict(zip(keys, out, strict=True))
+
+
 def to_lab_frame(trial: Trial, ms: MarkerSet) -> Trial:
     """Rotate *trial* (file axes) into the lab frame; returns a new Trial.
 
@@ -105,7 +125,7 @@ def to_lab_frame(trial: Trial, ms: MarkerSet) -> Trial:
     x = fm / nrm
     y = np.cross(up, x)
     rot = np.stack([x, y, up])  # rows: lab axes in file coordinates
-    markers = {k: v @ rot.T for k, v in trial.markers.items()}
+    markers = _rotate_all(trial.markers, rot)
     plates = []
     for p in trial.plates:
         force = p.force @ rot.T

@@ -375,6 +375,7 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
     pel = [g(r) for r in ("LASI", "RASI", "LPSI", "RPSI")]
     have_pelvis = all(p is not None for p in pel)
     left_axis = None
+    harrington = None
     if have_pelvis:
         o, ax = pelvis_frame(*pel)
         left_axis = ax[:, :, 1]
@@ -385,8 +386,10 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
         # hip
         put(f"hip_{s}", g(f"{S}HJC"), "file/static landmark")
         if have_pelvis and f"hip_{s}" not in out:
-            hl, hr = harrington_hjc(*pel)
-            put(f"hip_{s}", hl if s == "l" else hr, "Harrington 2007 regression")
+            if harrington is None:  # both sides from one regression
+                harrington = harrington_hjc(*pel)
+            put(f"hip_{s}", harrington[0] if s == "l" else harrington[1],
+                "Harrington 2007 regression")
         gl, gr = g("LGTR"), g("RGTR")
         if f"hip_{s}" not in out and gl is not None and gr is not None:
             this, other = (gl, gr) if s == "l" else (gr, gl)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrorun.biomech.segments import Frames
+from retrorun.biomech.segments import Frames, cross_rows
 
 __all__ = [
     "G",
@@ -99,12 +99,7 @@ def _side_sign(side: str) -> float:
     return 1.0 if side == "right" else -1.0
 
 
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise cross products of (N, 3) arrays: ``np.cross``'s arithmetic without its
-    per-call axis handling (the hot loop of inverse dynamics calls it ten times)."""
-    a0, a1, a2 = a[:, 0], a[:, 1], a[:, 2]
-    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
-    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+_cross = cross_rows  # row-wise (N, 3) cross products
 
 
 def _to_local(R: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -231,10 +231,9 @@ def _mean_sd(curves: np.ndarray, scale: float = 1.0) -> dict[str, list[float]]:
 def _mean_sd_columns(curves: np.ndarray, scale: float = 1.0) -> list[dict[str, list[float]]]:
     """:func:`_mean_sd` of every ``curves[:, :, j]`` of a (C, n, J) stack, in one pass."""
     m, sd = nan_mean_sd(curves, axis=0)
-    m, sd = m * scale, sd * scale
-    n = (~np.isnan(curves).all(axis=1)).sum(axis=0)
-    return [{"mean": _jl(m[:, j]), "sd": _jl(sd[:, j]), "n": int(n[j])}
-            for j in range(curves.shape[2])]
+    n = (~np.isnan(curves).all(axis=1)).sum(axis=0).tolist()
+    return [{"mean": mj, "sd": sj, "n": nj}
+            for mj, sj, nj in zip(_jl_cols(m * scale), _jl_cols(sd * scale), n, strict=True)]
 
 
 def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
@@ -244,6 +243,17 @@ def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
     if fin.all():
         return r.tolist()
     return [v if ok else None for v, ok in zip(r.tolist(), fin.tolist(), strict=True)]
+
+
+def _jl_cols(a: np.ndarray, nd: int = 4) -> list[list[float | None]]:
+    """:func:`_jl` of every column of a 2-D array, rounded and checked in one pass."""
+    r = np.round(np.asarray(a, float), nd)
+    fin = np.isfinite(r)
+    cols = r.T.tolist()
+    if fin.all():
+        return cols
+    return [[v if ok else None for v, ok in zip(c, f, strict=True)]
+            for c, f in zip(cols, fin.T.tolist(), strict=True)]
 
 
 def _lowpass_dict(d: dict[Any, np.ndarray], rate: float, cutoff: float
@@ -463,18 +473,23 @@ def analyze_mechanics(
         met_sd = cycle_metrics(norm_sd * deg) if sd and names else None
         ms_st = _mean_sd_columns(norm_st, deg) if st and names else None
         met_st = cycle_metrics(norm_st * deg) if st and names else None
+        # JSON lists of every angle's per-cycle values, rounded column-wise in one pass
+        sd_cols = {k: _jl_cols(met_sd[k], 2) for k in ("peak", "min", "range")} if sd \
+            and names else {}
+        st_cols = {k: _jl_cols(met_st[k], 2) for k in ("at_strike", "peak", "range")} if st \
+            and names else {}
         for j, nm in enumerate(names):
             if sd:
                 curves["stride"].setdefault(nm, {})[s] = ms_sd[j]
                 # whole stride incl. swing (e.g. outward rotation in swing, inward at landing)
-                rows[f"stride_{nm}_max_deg"] = _jl(met_sd["peak"][:, j], 2)
-                rows[f"stride_{nm}_min_deg"] = _jl(met_sd["min"][:, j], 2)
-                rows[f"stride_{nm}_range_deg"] = _jl(met_sd["range"][:, j], 2)
+                rows[f"stride_{nm}_max_deg"] = sd_cols["peak"][j]
+                rows[f"stride_{nm}_min_deg"] = sd_cols["min"][j]
+                rows[f"stride_{nm}_range_deg"] = sd_cols["range"][j]
             if st:
                 curves["stance"].setdefault(nm, {})[s] = ms_st[j]
-                rows[f"{nm}_at_strike_deg"] = _jl(met_st["at_strike"][:, j], 2)
-                rows[f"{nm}_peak_deg"] = _jl(met_st["peak"][:, j], 2)
-                rows[f"{nm}_range_deg"] = _jl(met_st["range"][:, j], 2)
+                rows[f"{nm}_at_strike_deg"] = st_cols["at_strike"][j]
+                rows[f"{nm}_peak_deg"] = st_cols["peak"][j]
+                rows[f"{nm}_range_deg"] = st_cols["range"][j]
         if st:
             keys, scales, units = [], [], []
             for key, scale, unit in (("lever_arm", 1000.0, "mm"), ("kam_lever", None, "pct"),

@@ -22,6 +22,7 @@ import numpy as np
 
 __all__ = [
     "Frames",
+    "cross_rows",
     "foot_frame",
     "frame_from_axes",
     "local_to_global",
@@ -49,6 +50,14 @@ class Frames:
 
     def __len__(self) -> int:
         return self.R.shape[0]
+
+
+def cross_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of (N, 3) arrays: ``np.cross``'s arithmetic without its
+    per-call axis handling (hot in the segment model and inverse dynamics)."""
+    a0, a1, a2 = a[:, 0], a[:, 1], a[:, 2]
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -82,13 +91,13 @@ def frame_from_axes(primary: np.ndarray, helper: np.ndarray, order: str) -> np.n
     names = "XYZ"
     i, j = names.index(order[0]), names.index(order[1])
     k = 3 - i - j
-    third = _unit(np.cross(p, h)) if (j - i) % 3 == 1 else _unit(np.cross(h, p))
+    third = _unit(cross_rows(p, h)) if (j - i) % 3 == 1 else _unit(cross_rows(h, p))
     axes[names[k]] = third
     # helper axis recomputed orthogonal: axis_j = axis_k x axis_i when cyclic (i, j, k)
     if (j - i) % 3 == 1:
-        axes[order[1]] = np.cross(third, p)
+        axes[order[1]] = cross_rows(third, p)
     else:
-        axes[order[1]] = np.cross(p, third)
+        axes[order[1]] = cross_rows(p, third)
     return np.stack([axes["X"], axes["Y"], axes["Z"]], axis=-1)
 
 

@@ -203,3 +203,35 @@ def test_lever_arm_and_moments_invariant_to_lab_rotation(offset, ap, euler):
                                knee_lever_arm(knee, grf, shank, "left"), atol=1e-9)
     np.testing.assert_allclose(external_knee_moment_lever(knee2, grf2, shank2, "left"),
                                external_knee_moment_lever(knee, grf, shank, "left"), atol=1e-7)
+
+
+def test_inverse_dynamics_on_stance_frames_equals_whole_trial(real_data) -> None:
+    """``at=contact`` computes only stance (+3 frames of neighbours) and gives exactly the
+    whole-trial values there (RBDS001, both sides), NaN elsewhere."""
+    from retrorun.biomech.io import load_trial
+    from retrorun.biomech.jointcentres import joint_centres
+    from retrorun.biomech.kinetics import inverse_dynamics_knee, segment_inertia
+    from retrorun.biomech.mechanics import grf_per_side
+    from retrorun.biomech.model import lower_limb_kinematics
+
+    d = real_data / "rbds_fukuchi2017"
+    tr = load_trial(d / "RBDS001runT35.c3d", static=d / "RBDS001static.c3d")
+    jc = joint_centres(tr, tr.markerset, tr.static)
+    kin = lower_limb_kinematics(jc.markers, jc, tr.markerset, foot_from_heel=True)
+    grf, contact = grf_per_side(tr, jc, cutoff=12.0)
+    for s in ("left", "right"):
+        t = s[0]
+        kw = dict(knee=jc[f"knee_{t}"], ankle=jc[f"ankle_{t}"], heel=jc[f"heel_{t}"],
+                  toe=jc[f"toe_{t}"], shank=kin.frames[f"shank_{t}"],
+                  foot=kin.frames[f"foot_{t}"], grf=grf[s],
+                  shank_inertia=segment_inertia("shank", 60.0, "male"),
+                  foot_inertia=segment_inertia("foot", 60.0, "male"), rate=tr.point_rate,
+                  side=s)
+        full = inverse_dynamics_knee(**kw)
+        part = inverse_dynamics_knee(**kw, at=contact[s])
+        c = contact[s]
+        assert 0.2 < c.mean() < 0.5
+        for a, b in ((full.knee_moment_external, part.knee_moment_external),
+                     (full.ankle_moment, part.ankle_moment), (full.knee_force, part.knee_force)):
+            assert np.array_equal(a[c], b[c])
+            assert np.isnan(b[~c]).all()

@@ -98,17 +98,6 @@ def facing_vector(trial: Trial, ms: MarkerSet, up: np.ndarray) -> np.ndarray:
     return f
 
 
-def _rotate_all(markers: dict[str, np.ndarray], rot: np.ndarray) -> dict[str, np.ndarray]:
-    """``v @ rot.T`` for every (N, 3) trajectory as one BLAS product over the stacked
-    markers; each result is a contiguous block of that product."""
-    keys = list(markers)
-    if not keys or len({np.shape(markers[k]) for k in keys}) != 1:
-        return {k: v @ rot.T for k, v in markers.items()}
-    n = np.shape(markers[keys[0]])[0]
-    out = (np.stack([markers[k] for k in keys]).reshape(-1, 3) @ rot.T).reshape(len(keys), n, 3)
-    return dict(zip(keys, out, strict=True))
-
-
 def to_lab_frame(trial: Trial, ms: MarkerSet) -> Trial:
     """Rotate *trial* (file axes) into the lab frame; returns a new Trial.
 
@@ -125,7 +114,10 @@ def to_lab_frame(trial: Trial, ms: MarkerSet) -> Trial:
     x = fm / nrm
     y = np.cross(up, x)
     rot = np.stack([x, y, up])  # rows: lab axes in file coordinates
-    markers = _rotate_all(trial.markers, rot)
+    # one small product per marker: a single stacked (M·N × 3) product would be a BLAS
+    # call large enough for OpenBLAS to wake its worker threads, which then spin and
+    # double the process CPU time of the whole analysis
+    markers = {k: v @ rot.T for k, v in trial.markers.items()}
     plates = []
     for p in trial.plates:
         force = p.force @ rot.T

@@ -208,6 +208,7 @@ def inverse_dynamics_knee(
     rate: float,
     side: str,
     gravity: np.ndarray | tuple[float, float, float] = (0.0, 0.0, -G),
+    at: np.ndarray | None = None,
 ) -> InverseDynamicsResult:
     """Bottom-up Newton–Euler inverse dynamics for the foot and shank.
 
@@ -215,20 +216,63 @@ def inverse_dynamics_knee(
     Foot COM lies on heel→toe at ``foot_inertia.com_ratio``; shank COM on knee→ankle at
     ``shank_inertia.com_ratio`` (de Leva: from the proximal end). Outside stance pass a zero
     force (and any finite COP) to get the swing-phase moments.
+
+    *at* (bool, N): compute only these frames (e.g. stance), NaN elsewhere. The work is
+    done on the frames of *at* padded by 3 frames on each side — enough neighbours for
+    the central differences of the accelerations — so the values at *at* are the same as
+    those of the whole-trial computation (segment lengths are whole-trial medians).
     """
+    if at is not None:
+        at = np.asarray(at, bool)
+        n = at.size
+        sel = _padded_frames(at, 3)
+        lengths = (float(np.nanmedian(np.linalg.norm(toe - heel, axis=1))),
+                   float(np.nanmedian(np.linalg.norm(knee - ankle, axis=1))))
+        sub = _inverse_dynamics(
+            knee[sel], ankle[sel], heel[sel], toe[sel],
+            Frames(shank.R[sel], shank.origin[sel]), Frames(foot.R[sel], foot.origin[sel]),
+            GroundReaction(grf.force[sel], grf.cop[sel], grf.free_moment[sel]),
+            shank_inertia, foot_inertia, rate, side, gravity, lengths)
+        keep = at[sel]
+
+        def back(x: np.ndarray) -> np.ndarray:
+            out = np.full((n, 3), np.nan)
+            out[sel[keep]] = x[keep]
+            return out
+
+        return InverseDynamicsResult(*(back(x) for x in (
+            sub.knee_force, sub.knee_moment, sub.ankle_force, sub.ankle_moment,
+            sub.knee_moment_external)))
+    return _inverse_dynamics(knee, ankle, heel, toe, shank, foot, grf, shank_inertia,
+                             foot_inertia, rate, side, gravity, None)
+
+
+def _padded_frames(mask: np.ndarray, pad: int) -> np.ndarray:
+    """Sorted indices of the True frames of *mask* and *pad* frames around each run."""
+    d = np.zeros(mask.size + 1, int)
+    idx = np.flatnonzero(mask)
+    np.add.at(d, np.clip(idx - pad, 0, mask.size), 1)
+    np.add.at(d, np.clip(idx + pad + 1, 0, mask.size), -1)
+    return np.flatnonzero(np.cumsum(d)[:-1] > 0)
+
+
+def _inverse_dynamics(knee, ankle, heel, toe, shank, foot, grf, shank_inertia, foot_inertia,
+                      rate, side, gravity, lengths) -> InverseDynamicsResult:
     s = _side_sign(side)
     g = np.asarray(gravity, float)
     F_grf = np.nan_to_num(grf.force)
     cop = np.where(np.isnan(grf.cop), ankle, grf.cop)
     T = np.nan_to_num(grf.free_moment)
     # foot
-    L_f = float(np.nanmedian(np.linalg.norm(toe - heel, axis=1)))
+    L_f = float(np.nanmedian(np.linalg.norm(toe - heel, axis=1))) if lengths is None \
+        else lengths[0]
     c_f = heel + foot_inertia.com_ratio * (toe - heel)
     ma_f, dH_f = _segment_dynamics(foot, c_f, foot_inertia, L_f, rate)
     F_a = ma_f - foot_inertia.mass * g - F_grf  # on foot by shank
     M_a = dH_f - T - _cross(cop - c_f, F_grf) - _cross(ankle - c_f, F_a)
     # shank
-    L_s = float(np.nanmedian(np.linalg.norm(knee - ankle, axis=1)))
+    L_s = float(np.nanmedian(np.linalg.norm(knee - ankle, axis=1))) if lengths is None \
+        else lengths[1]
     c_s = knee + shank_inertia.com_ratio * (ankle - knee)
     ma_s, dH_s = _segment_dynamics(shank, c_s, shank_inertia, L_s, rate)
     F_k = ma_s - shank_inertia.mass * g + F_a  # on shank by thigh

@@ -424,6 +424,7 @@ def analyze_mechanics(
                 idr = inverse_dynamics_knee(
                     knee=knee, ankle=ankle, heel=heel, toe=toe, shank=sh, foot=fo,
                     grf=grf[s], shank_inertia=shank_in, foot_inertia=foot_in, rate=rate, side=s,
+                    at=contact[s],  # only stance values are reported
                 )
                 ext = idr.knee_moment_external
                 kinetics[f"kam_id_{t}"] = np.where(contact[s], ext[:, 1], np.nan)

@@ -276,15 +276,50 @@ def test_plate_type1_reports_cop_directly() -> None:
         plates_from_analogs(_fp_params(5, 6), an)
 
 
-@pytest.mark.parametrize("shape", [(300,), (300, 3), (12,)])
-def test_butter_matches_scipy_sosfiltfilt(shape) -> None:
+@pytest.mark.parametrize("shape", [(300,), (300, 3), (12,), (4500, 7)])
+@pytest.mark.parametrize(("fs", "cutoff", "order"), [
+    (150.0, 10.0, 4), (150.0, 12.0, 4), (300.0, 12.0, 4), (150.0, 20.0, 4), (100.0, 6.0, 2),
+    (2000.0, 15.0, 4), (150.0, 74.0, 4), (150.0, 1.0, 3), (200.0, 8.0, 6)])
+def test_butter_matches_scipy_sosfiltfilt(shape, fs, cutoff, order) -> None:
+    """The numpy zero-phase Butterworth (FFT convolutions) is scipy's butter +
+    sosfiltfilt (odd padding, steady-state initial conditions) to 1e-11 of the signal
+    range: same design (poles, pre-warping, bilinear transform), same padding, same
+    initial conditions."""
     from scipy.signal import butter, sosfiltfilt
 
-    x = np.random.default_rng(0).normal(size=shape).cumsum(axis=0)
-    sos = butter(4, 10.0 / 75.0, output="sos")
+    x = 100.0 + np.random.default_rng(0).normal(size=shape).cumsum(axis=0)
+    sos = butter(order, min(cutoff / (fs / 2), 0.99), output="sos")
     padlen = min(3 * (2 * len(sos) + 1), shape[0] - 1)
     ref = sosfiltfilt(sos, x, axis=0, padlen=padlen)
-    assert np.allclose(butter_lowpass(x, 150.0, 10.0), ref, atol=1e-10)
+    got = butter_lowpass(x, fs, cutoff, order=order)
+    assert np.abs(got - ref).max() <= 1e-11 * np.ptp(x)
+
+
+def test_butter_keeps_nan_and_bridges_gaps() -> None:
+    x = np.sin(np.linspace(0, 6, 400))[:, None] * np.ones((1, 2))
+    x[100:110, 0] = np.nan
+    y = butter_lowpass(x, 100.0, 6.0)
+    assert np.isnan(y[100:110, 0]).all() and np.isfinite(y[:, 1]).all()
+    assert np.abs(y[np.isfinite(y)] - x[np.isfinite(y)]).max() < 0.01
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 100_000), st.integers(1, 400), st.integers(1, 40),
+       st.floats(0.0, 2.0), st.sampled_from(["noise", "plateaus", "sine", "levels"]))
+def test_find_peaks_equals_scipy(seed, n, distance, prominence, kind) -> None:
+    """events.find_peaks selects exactly scipy.signal.find_peaks(distance, prominence),
+    flat tops and ties included."""
+    from scipy.signal import find_peaks as scipy_find_peaks
+
+    from retrorun.biomech.events import find_peaks
+
+    rng = np.random.default_rng(seed)
+    x = {"noise": lambda: rng.normal(size=n),
+         "plateaus": lambda: np.round(rng.normal(size=n) * 2),
+         "sine": lambda: np.sin(np.arange(n) / rng.uniform(2, 20)) + 0.1 * rng.normal(size=n),
+         "levels": lambda: rng.integers(0, 3, size=n).astype(float)}[kind]()
+    ref, _ = scipy_find_peaks(x, distance=distance, prominence=prominence)
+    assert np.array_equal(find_peaks(x, distance, prominence), ref)
 
 
 def test_cluster_rotation_equals_svd_on_real_near_planar_clusters(real_data) -> None:

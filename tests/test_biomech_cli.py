@@ -117,6 +117,24 @@ def test_analyze_module_imports_lazily() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_full_analysis_never_imports_scipy_signal(real_data: Path) -> None:
+    """Importing scipy.signal costs ~0.9 s per CLI call (it pulls in scipy.stats): the
+    whole analysis of RBDS001 (joint mechanics included) runs on the compiled filter
+    kernel alone, and gives the same filtered signal as scipy.signal.sosfiltfilt."""
+    d = real_data / "rbds_fukuchi2017"
+    code = ("import sys; from retrorun.biomech.io import load_trial; "
+            "from retrorun.biomech.analysis import analyze_trial; "
+            "from retrorun.biomech.filters import _sosfilt_kernel; "
+            f"r = analyze_trial(load_trial({str(d / 'RBDS001runT35.c3d')!r}, "
+            f"static={str(d / 'RBDS001static.c3d')!r})); "
+            "assert r.mechanics, r.warnings; assert _sosfilt_kernel() is not None; "
+            "print(','.join(m for m in sys.modules if m.startswith('scipy.') "
+            "and m != 'scipy.signal._sosfilt' and m.split('.')[1] in ('signal', 'stats')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+
+
 def test_analyze_with_user_mapping(real_data: Path, tmp_path: Path) -> None:
     """Renamed pelvis labels are found through a --mapping file (JSON)."""
     src = (real_data / "opencap_walk/walk.trc").read_text()

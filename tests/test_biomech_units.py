@@ -402,3 +402,54 @@ def test_nan_mean_sd_and_cycle_metrics_equal_numpy_nan_functions(seed, frac) -> 
             arg = np.argmax(np.where(np.isnan(x), -np.inf, x), axis=1) * 10.0
             assert np.array_equal(met["peak_time_pct"][~allnan], arg[~allnan])
             assert np.isnan(met["peak_time_pct"][allnan]).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 100_000), st.integers(1, 400), st.integers(1, 40),
+       st.floats(0.0, 2.0), st.sampled_from(["noise", "plateaus", "sine", "levels"]))
+def test_find_peaks_equals_scipy(seed, n, distance, prominence, kind) -> None:
+    """events.find_peaks selects exactly scipy.signal.find_peaks(distance, prominence),
+    flat tops and ties included."""
+    from scipy.signal import find_peaks as scipy_find_peaks
+
+    from retrorun.biomech.events import find_peaks
+
+    rng = np.random.default_rng(seed)
+    x = {"noise": lambda: rng.normal(size=n),
+         "plateaus": lambda: np.round(rng.normal(size=n) * 2),
+         "sine": lambda: np.sin(np.arange(n) / rng.uniform(2, 20)) + 0.1 * rng.normal(size=n),
+         "levels": lambda: rng.integers(0, 3, size=n).astype(float)}[kind]()
+    ref, _ = scipy_find_peaks(x, distance=distance, prominence=prominence)
+    assert np.array_equal(find_peaks(x, distance, prominence), ref)
+
+
+def test_butter_design_equals_scipy() -> None:
+    """Our Butterworth sections give scipy.signal.butter's transfer function and
+    sosfilt_zi's steady state (a step input stays at its level from the first sample)."""
+    from scipy.signal import butter, sosfilt, sosfreqz
+
+    from retrorun.biomech.filters import _sos, _sosfilt
+
+    for order in (1, 2, 3, 4, 6):
+        for wn in (0.01, 0.08, 0.16, 0.5, 0.99):
+            sos, zi = _sos(order, wn)
+            ref = butter(order, wn, output="sos")
+            _, h = sosfreqz(sos, worN=256)
+            _, h_ref = sosfreqz(ref, worN=256)
+            assert np.abs(h - h_ref).max() < 1e-9, (order, wn)
+            step = np.full((2, 50), 3.0)
+            z0 = np.repeat(zi[:, None, :] * 3.0, 2, axis=1)  # (sections, rows, 2)
+            y = _sosfilt(sos, step, z0)
+            assert np.allclose(y, 3.0, atol=1e-9), (order, wn)
+            assert np.allclose(y, sosfilt(sos, step, axis=-1, zi=z0)[0], atol=1e-12)
+
+
+def test_sosfilt_fallback_equals_kernel(monkeypatch) -> None:
+    """Without the compiled kernel (another scipy layout) the public sosfilt is used, with
+    the same result."""
+    from retrorun.biomech import filters
+
+    x = np.random.default_rng(2).normal(size=(600, 3)).cumsum(axis=0)
+    fast = butter_lowpass(x, 150.0, 10.0)
+    monkeypatch.setattr(filters, "_sosfilt_kernel", lambda: None)
+    assert np.array_equal(butter_lowpass(x, 150.0, 10.0), fast)

@@ -124,12 +124,14 @@ def test_full_analysis_never_imports_scipy_signal(real_data: Path) -> None:
     d = real_data / "rbds_fukuchi2017"
     code = ("import sys; from retrorun.biomech.io import load_trial; "
             "from retrorun.biomech.analysis import analyze_trial; "
-            "from retrorun.biomech.filters import _sosfilt_kernel; "
+            "from retrorun.biomech._scipy_kernels import peak_kernels, sosfilt_kernel; "
             f"r = analyze_trial(load_trial({str(d / 'RBDS001runT35.c3d')!r}, "
             f"static={str(d / 'RBDS001static.c3d')!r})); "
-            "assert r.mechanics, r.warnings; assert _sosfilt_kernel() is not None; "
+            "assert r.mechanics, r.warnings; "
+            "assert sosfilt_kernel() is not None and peak_kernels() is not None; "
             "print(','.join(m for m in sys.modules if m.startswith('scipy.') "
-            "and m != 'scipy.signal._sosfilt' and m.split('.')[1] in ('signal', 'stats')))")
+            "and m not in ('scipy.signal._sosfilt', 'scipy.signal._peak_finding_utils') "
+            "and m.split('.')[1] in ('signal', 'stats')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""

@@ -447,9 +447,19 @@ def test_butter_design_equals_scipy() -> None:
 def test_sosfilt_fallback_equals_kernel(monkeypatch) -> None:
     """Without the compiled kernel (another scipy layout) the public sosfilt is used, with
     the same result."""
-    from retrorun.biomech import filters
+    from retrorun.biomech import _scipy_kernels
 
     x = np.random.default_rng(2).normal(size=(600, 3)).cumsum(axis=0)
     fast = butter_lowpass(x, 150.0, 10.0)
-    monkeypatch.setattr(filters, "_sosfilt_kernel", lambda: None)
+    monkeypatch.setattr(_scipy_kernels, "sosfilt_kernel", lambda: None)
     assert np.array_equal(butter_lowpass(x, 150.0, 10.0), fast)
+
+
+def test_find_peaks_fallback_equals_kernels(monkeypatch) -> None:
+    from retrorun.biomech import _scipy_kernels
+    from retrorun.biomech.events import find_peaks
+
+    x = np.sin(np.arange(900) / 15.0) + 0.05 * np.random.default_rng(4).normal(size=900)
+    fast = find_peaks(x, 60, 0.5)
+    monkeypatch.setattr(_scipy_kernels, "peak_kernels", lambda: None)
+    assert np.array_equal(find_peaks(x, 60, 0.5), fast) and fast.size == 10

@@ -194,58 +194,23 @@ def force_events(trial: Trial, jc: dict[str, np.ndarray] | None = None, *,
                       f"vertical GRF threshold {threshold:g} N, min contact {min_contact:g} s")
 
 
-def find_peaks(x: np.ndarray, distance: int, prominence: float) -> np.ndarray:
-    """Indices of the peaks of *x* at least *distance* samples apart (higher peaks win)
-    with a prominence ≥ *prominence*: the selection of ``scipy.signal.find_peaks(x,
-    distance=..., prominence=...)`` (same rules and order: local maxima, flat tops at
-    their middle, then distance, then prominence; equal results, tested), in numpy —
-    importing ``scipy.signal`` costs about 1 s.
-    """
-    x = np.asarray(x, float)
-    n = x.size
-    if n < 3:
-        return np.zeros(0, int)
-    # runs of equal values; a run higher than both neighbouring runs is a peak (not at
-    # the edges), placed at its middle (rounded down)
-    start = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
-    end = np.r_[start[1:], n] - 1
-    v = x[start]
-    top = np.flatnonzero((v[1:-1] > v[:-2]) & (v[1:-1] > v[2:])) + 1
-    peaks = (start[top] + end[top]) // 2
-    if peaks.size == 0:
-        return peaks
-    # distance: from the highest peak down, drop the lower peaks closer than `distance`
-    keep = np.ones(peaks.size, bool)
-    d = int(np.ceil(distance))
-    for j in np.argsort(x[peaks])[::-1]:
-        if not keep[j]:
-            continue
-        lo, hi = np.searchsorted(peaks, [peaks[j] - d + 1, peaks[j] + d])
-        keep[lo:hi] = False
-        keep[j] = True
-    peaks = peaks[keep]
-    # prominence: height above the higher of the two lowest points between the peak and
-    # the nearest higher sample on each side (or the record's edge)
-    prom = np.empty(peaks.size)
-    for i, pk in enumerate(peaks):
-        h = x[pk]
-        left = _first_above(x[pk::-1], h)  # samples back to the first higher one
-        right = _first_above(x[pk:], h)
-        prom[i] = h - max(x[pk - left + 1:pk + 1].min(), x[pk:pk + right].min())
-    return peaks[prom >= prominence]
+def find_peaks(x: np.ndarray, distance: float, prominence: float) -> np.ndarray:
+    """``scipy.signal.find_peaks(x, distance=..., prominence=...)[0]``: local maxima (flat
+    tops at their middle), then at least *distance* samples apart (higher peaks win),
+    then a prominence ≥ *prominence* — run on scipy's compiled steps without importing
+    ``scipy.signal`` (:mod:`retrorun.biomech._scipy_kernels`)."""
+    from retrorun.biomech._scipy_kernels import peak_kernels
 
+    kernels = peak_kernels()
+    if kernels is None:
+        from scipy.signal import find_peaks as scipy_find_peaks
 
-def _first_above(y: np.ndarray, h: float) -> int:
-    """Index of the first element of *y* above *h* (``len(y)`` if none), searching in
-    growing windows (the higher sample is usually within a cycle)."""
-    w = 64
-    while True:
-        hit = np.flatnonzero(y[:w] > h)
-        if hit.size:
-            return int(hit[0])
-        if w >= y.size:
-            return y.size
-        w *= 4
+        return scipy_find_peaks(x, distance=distance, prominence=prominence)[0]
+    local_maxima, by_distance, prominences = kernels
+    x = np.ascontiguousarray(x, dtype=float)
+    peaks = local_maxima(x)[0]
+    peaks = peaks[by_distance(peaks, x[peaks], float(distance))]
+    return peaks[prominences(x, peaks, -1)[0] >= prominence]
 
 
 def _peaks(sig: np.ndarray, fs: float, min_period: float) -> np.ndarray:

@@ -3,13 +3,12 @@
 ``scipy.signal.sosfiltfilt`` with a ``scipy.signal.butter`` design: the design and the
 initial conditions are computed here in numpy (cached), the filtering runs in scipy's
 compiled kernel, loaded without importing ``scipy.signal`` (~0.9 s; see
-:func:`_sosfilt_kernel`).
+:mod:`retrorun.biomech._scipy_kernels`).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -70,48 +69,11 @@ def _sos(order: int, wn: float) -> tuple[np.ndarray, np.ndarray]:
     return sos, zi
 
 
-@lru_cache(maxsize=1)
-def _sosfilt_kernel():
-    """scipy's compiled cascade filter ``scipy.signal._sosfilt._sosfilt(sos, x, zi)``
-    (in place on C-contiguous rows), loaded from its extension file without running
-    ``scipy/signal/__init__`` — which imports all of scipy.signal and scipy.stats, about
-    0.9 s of every ``retrorun analyze`` call, six times the analysis itself. The module
-    is registered under its own name, so a later ``import scipy.signal`` reuses it.
-
-    Returns ``None`` (use the public :func:`scipy.signal.sosfilt`) if this scipy lays its
-    files out differently or the kernel fails a check against a direct computation.
-    """
-    import importlib.util
-    import sys
-
-    name = "scipy.signal._sosfilt"
-    try:
-        mod = sys.modules.get(name)
-        if mod is None:
-            import scipy
-
-            folder = Path(scipy.__file__).parent / "signal"
-            (path,) = [f for f in folder.iterdir()
-                       if f.name.startswith("_sosfilt.") and f.suffix in (".so", ".pyd")]
-            spec = importlib.util.spec_from_file_location(name, path)
-            mod = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(mod)
-            sys.modules[name] = mod
-        kernel = mod._sosfilt
-        # check: one section y[n] = 0.5 x[n] + 0.2 y[n−1] from rest, impulse input
-        x = np.zeros((1, 4))
-        x[0, 0] = 1.0
-        kernel(np.array([[0.5, 0.0, 0.0, 1.0, -0.2, 0.0]]), x, np.zeros((1, 1, 2)))
-        if not np.allclose(x[0], [0.5, 0.1, 0.02, 0.004], rtol=0, atol=1e-15):
-            return None
-        return kernel
-    except Exception:  # any other layout or behaviour: the public function
-        return None
-
-
 def _sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
     """``scipy.signal.sosfilt(sos, x, axis=-1, zi=zi)[0]`` for a 2-D *x* (rows)."""
-    kernel = _sosfilt_kernel()
+    from retrorun.biomech._scipy_kernels import sosfilt_kernel
+
+    kernel = sosfilt_kernel()
     if kernel is None:
         from scipy.signal import sosfilt
 

@@ -4,7 +4,8 @@ Run: ``python benchmarks/bench_analyze.py [--repeat N]`` from the repository roo
 real data must be in ``../shared/data/real``). All timings are measured in this one run,
 after imports (warm), min and median of N interleaved repeats, wall clock and process CPU
 time. Target (issue 4): full analysis of
-RBDS001runT35.c3d ≤ 2 × the bare ezc3d load.
+RBDS001runT35.c3d ≤ 2 × the bare ezc3d load. ``--cli N`` (default 5) also times the whole
+``retrorun analyze`` process against a process that only loads the file with ezc3d.
 """
 
 from __future__ import annotations
@@ -43,9 +44,44 @@ def _round_robin(fns: list, repeat: int) -> tuple[list[tuple[float, float]],
             [(min(c), statistics.median(c)) for c in cs])
 
 
+def _whole_process(repeat: int) -> None:
+    """What a user waits for: the whole ``retrorun analyze`` process (interpreter start,
+    imports, analysis, JSON written) against a whole process that only loads the file
+    with ezc3d; interleaved, min and median of *repeat* runs."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "a.json"
+        cmds = {
+            "python -c 'import ezc3d; ezc3d.c3d(f)'": [
+                sys.executable, "-c", f"import ezc3d; ezc3d.c3d({str(TRIAL)!r})"],
+            "retrorun analyze --static … --json": [
+                sys.executable, "-m", "retrorun", "analyze", str(TRIAL), "--static",
+                str(STATIC), "--json", str(out)],
+        }
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        times: dict[str, list[float]] = {k: [] for k in cmds}
+        for cmd in cmds.values():  # warm-up (bytecode, file cache)
+            subprocess.run(cmd, check=True, capture_output=True, env=env)
+        for _ in range(repeat):
+            for k, cmd in cmds.items():
+                t0 = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True, env=env)
+                times[k].append(time.perf_counter() - t0)
+    base_min, base_med = min(times[next(iter(cmds))]), statistics.median(times[next(iter(cmds))])
+    print(f"\nwhole process (interpreter start and imports included), {repeat} interleaved runs")
+    for k, ts in times.items():
+        print(f"{k:42s} {min(ts):9.3f} {statistics.median(ts):11.3f} "
+              f"{min(ts) / base_min:13.2f} {statistics.median(ts) / base_med:16.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--cli", type=int, default=5, metavar="N",
+                    help="whole-process runs of the CLI against a bare ezc3d process "
+                         "(0: skip)")
     args = ap.parse_args()
     if not TRIAL.is_file():
         sys.exit(f"real data missing: {TRIAL}")
@@ -106,6 +142,8 @@ def main() -> None:
                   f"{tmed / base_med:16.2f}")
     print(f"\nimport times (cold): ezc3d {imp_ezc3d:.2f} s, retrorun.biomech {imp_rr:.2f} s, "
           f"kineticstoolkit {imp_ktk:.2f} s")
+    if args.cli:
+        _whole_process(args.cli)
     ratio = cpu[3][1] / wall[3][1]
     if ratio > 1.2:
         print(f"WARNING: the full analysis used {ratio:.1f} × more CPU than wall time: a "

@@ -137,6 +137,24 @@ def test_full_analysis_never_imports_scipy_signal(real_data: Path) -> None:
     assert out.stdout.strip() == ""
 
 
+@pytest.mark.parametrize("value", ["abc", "108,110,112", "30", "108,400"])
+def test_analyze_rejects_bad_knee_width(real_data: Path, tmp_path: Path, value: str) -> None:
+    r = _run([str(real_data / "pyorerun_running/Running_0002.c3d"), "--knee-width", value,
+              "--json", str(tmp_path / "a.json")])
+    assert r.exit_code == 2 and "--knee-width" in r.output
+    assert not (tmp_path / "a.json").exists()
+
+
+def test_analyze_knee_width_option(real_data: Path, tmp_path: Path) -> None:
+    """Running_0002 has lateral knee markers only: --knee-width sets the knee centre."""
+    out = tmp_path / "a.json"
+    r = _run([str(real_data / "pyorerun_running/Running_0002.c3d"), "--knee-width", "120",
+              "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    methods = json.loads(out.read_text())["joint_centres"]
+    assert "knee width 120 mm, user" in methods["knee_r"]
+
+
 def test_analyze_with_user_mapping(real_data: Path, tmp_path: Path) -> None:
     """Renamed pelvis labels are found through a --mapping file (JSON)."""
     src = (real_data / "opencap_walk/walk.trc").read_text()

@@ -366,6 +366,7 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
                   use_forces: bool = True, sex: str = "male", stature: float | None = None,
                   kinematic_method: str = "zeni_height",
                   tibial_torsion: dict[str, float] | None = None,
+                  knee_width: dict[str, float] | None = None,
                   steps: list[Step] | None = None) -> AnalysisResult:
     """Direction, gait events, spatiotemporal measures and COM of a lab-frame trial.
 
@@ -382,12 +383,15 @@ def analyze_trial(trial: Trial, *, static: Trial | None = None, mass: float | No
         from knee rotation. Default: the C3D's Plug-in Gait ``L/RTibialTorsion``, else the
         static trial's epicondyle/malleolar axes (:func:`jointcentres.static_tibial_torsion`),
         else none (knee rotation then includes the torsion).
+    knee_width : ``{"left": m, "right": m}`` for marker sets with a lateral knee marker
+        only (:func:`jointcentres.knee_widths`; default: the C3D's Plug-in Gait values,
+        else 105 mm).
     steps : extra steps (default: the registered :data:`ANALYSIS_STEPS`).
     """
     if static is not None:
         trial = trial.copy(static=static)
     warnings: list[str] = []
-    jc = joint_centres(trial, trial.markerset, trial.static)
+    jc = joint_centres(trial, trial.markerset, trial.static, knee_width=knee_width)
     # short gaps (≤ 0.1 s) are bridged for everything downstream
     fs = trial.point_rate
     long_gaps: dict[str, np.ndarray] = {}

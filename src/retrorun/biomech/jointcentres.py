@@ -34,7 +34,7 @@ from retrorun.biomech.clusters import carry_landmarks, cluster_pose
 from retrorun.biomech.markersets import MarkerSet, detect_markerset
 from retrorun.biomech.trial import Trial
 
-__all__ = ["JointCentres", "augmented_markers", "harrington_hjc", "joint_centres",
+__all__ = ["JointCentres", "augmented_markers", "harrington_hjc", "joint_centres", "knee_widths",
            "pelvis_frame", "score_centre"]
 
 #: Knee width (epicondyles, bone), m: design value near the measured widths here
@@ -43,8 +43,8 @@ __all__ = ["JointCentres", "augmented_markers", "harrington_hjc", "joint_centres
 DEFAULT_KNEE_WIDTH = 0.105
 #: Marker diameter, m (14 mm, the common Vicon/Qualisys size; design value).
 MARKER_DIAMETER = 0.014
-#: Lateral knee marker centre → knee joint centre, m: (knee width + marker diameter) / 2,
-#: as in Plug-in Gait/CGM.
+#: Lateral knee marker centre → knee joint centre, m, for the default knee width:
+#: (knee width + marker diameter) / 2, as in Plug-in Gait/CGM.
 KNEE_MARKER_OFFSET = (DEFAULT_KNEE_WIDTH + MARKER_DIAMETER) / 2
 #: Largest smallest/second-smallest eigenvalue ratio of the SCoRE normal matrix for which
 #: the functional hinge axis is trusted (design value).
@@ -347,14 +347,36 @@ def static_tibial_torsion(static: Trial, ms: MarkerSet | None = None) -> dict[st
     return out
 
 
+def knee_widths(trial: Trial, given: dict[str, float] | None = None
+                ) -> dict[str, tuple[float, str]]:
+    """Knee width per side, m, and where it comes from: *given* (the user), else the
+    C3D's Plug-in Gait ``PROCESSING:L/RKneeWidth``, else :data:`DEFAULT_KNEE_WIDTH`."""
+    out = {}
+    file_w = trial.meta.get("file_knee_width_m") or {}
+    for side in ("left", "right"):
+        if given and side in given:
+            out[side] = (float(given[side]), "user")
+        elif side in file_w:
+            out[side] = (float(file_w[side]), "file (Plug-in Gait)")
+        else:
+            out[side] = (DEFAULT_KNEE_WIDTH, "default")
+    return out
+
+
 def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
-                  static: Trial | None = None) -> JointCentres:
+                  static: Trial | None = None, *,
+                  knee_width: dict[str, float] | None = None) -> JointCentres:
     """Joint centres and landmarks of *trial* for every frame, lab frame, m.
 
     Keys: ``hip_l knee_l ankle_l heel_l toe_l`` (and ``_r``), ``mid_hip``, and when the
     markers allow it ``c7``, ``vertex`` (head top), ``shoulder_l``, ``elbow_l``,
     ``wrist_l``, ``finger_l`` (and ``_r``), ``pelvis_origin``. ``.methods`` says how each
     was obtained.
+
+    *knee_width* (``{"left": m, "right": m}``) places the knee centre of marker sets with
+    a lateral knee marker only: (width + marker diameter) / 2 medial of the marker, as in
+    Plug-in Gait. Default: the C3D's Plug-in Gait knee widths, else 105 mm
+    (:func:`knee_widths`).
     """
     ms = markerset or trial.markerset or detect_markerset(set(trial.markers))
     static = static if static is not None else trial.static
@@ -381,8 +403,13 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
         left_axis = ax[:, :, 1]
         out["pelvis_origin"] = o
         out.methods["pelvis_origin"] = "mid-ASIS"
+    widths = knee_widths(trial, knee_width)
     for s, S in (("l", "L"), ("r", "R")):
         sign = 1.0 if s == "l" else -1.0
+        width, width_src = widths["left" if s == "l" else "right"]
+        offset = (width + MARKER_DIAMETER) / 2
+        how = (f"lateral marker + {offset * 1000:.1f} mm medially (knee width "
+               f"{width * 1000:.0f} mm, {width_src}) along the ")
         # hip
         put(f"hip_{s}", g(f"{S}HJC"), "file/static landmark")
         if have_pelvis and f"hip_{s}" not in out:
@@ -407,21 +434,16 @@ def joint_centres(trial: Trial, markerset: MarkerSet | None = None,
                 # orient the axis medially (towards the other leg)
                 med = ax[0] * np.sign(np.nanmedian(np.sum(ax[0] * (-sign * left_axis),
                                                           axis=1)))
-                put(f"knee_{s}", kne + med * KNEE_MARKER_OFFSET,
-                    f"lateral marker + {KNEE_MARKER_OFFSET * 1000:.1f} mm medially along the "
-                    "functional flexion axis (thigh/shank clusters)")
+                put(f"knee_{s}", kne + med * offset,
+                    how + "functional flexion axis (thigh/shank clusters)")
         if f"knee_{s}" not in out and kne is not None and left_axis is not None:
-            put(f"knee_{s}", kne - sign * left_axis * KNEE_MARKER_OFFSET,
-                f"lateral marker + {KNEE_MARKER_OFFSET * 1000:.1f} mm medially along the "
-                "pelvis medio-lateral axis")
+            put(f"knee_{s}", kne - sign * left_axis * offset, how + "pelvis medio-lateral axis")
         if f"knee_{s}" not in out:
             put(f"knee_{s}", score_centre(m, ms.clusters.get(f"{S}THIGH", []),
                                           ms.clusters.get(f"{S}SHANK", [])),
                 "SCoRE functional (thigh/shank clusters)")
         if f"knee_{s}" not in out and kne is not None and left_axis is not None:
-            put(f"knee_{s}", kne - sign * left_axis * KNEE_MARKER_OFFSET,
-                f"lateral marker + {KNEE_MARKER_OFFSET * 1000:.1f} mm medially along the "
-                "pelvis medio-lateral axis")
+            put(f"knee_{s}", kne - sign * left_axis * offset, how + "pelvis medio-lateral axis")
         # ankle
         put(f"ankle_{s}", g(f"{S}AJC"), "file")
         ank, med = g(f"{S}ANK"), g(f"{S}MED")

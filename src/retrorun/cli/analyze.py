@@ -54,6 +54,10 @@ def register(app: typer.Typer) -> None:
             "--tibial-torsion", help="External tibial torsion LEFT,RIGHT in degrees (e.g. "
             "'18,25'); removed from knee rotation. Default: the C3D's Plug-in Gait value, "
             "else measured on the static trial, else none.")] = None,
+        knee_width: Annotated[str | None, typer.Option(
+            "--knee-width", help="Knee width (epicondyles), mm: one value or LEFT,RIGHT "
+            "(e.g. '108,110'); places the knee centre of marker sets with a lateral knee "
+            "marker only. Default: the C3D's Plug-in Gait value, else 105.")] = None,
         time_reverse: Annotated[bool, typer.Option(
             "--time-reverse", help="Analyse a time-reversed copy (SYNTHETIC backward trial).")
         ] = False,
@@ -74,6 +78,19 @@ def register(app: typer.Typer) -> None:
             if not (-60 <= lt <= 90 and -60 <= rt <= 90):
                 _fail(f"--tibial-torsion {tibial_torsion!r}: outside -60..90 degrees")
             torsion = {"left": lt, "right": rt}
+        widths = None
+        if knee_width is not None:
+            try:
+                vals = [float(x) for x in knee_width.split(",")]
+                if len(vals) not in (1, 2):
+                    raise ValueError
+            except ValueError:
+                _fail(f"--knee-width {knee_width!r}: give one width or LEFT,RIGHT in mm, "
+                      "e.g. 108 or 108,110")
+            if not all(60 <= v <= 180 for v in vals):
+                _fail(f"--knee-width {knee_width!r}: outside 60..180 mm (a knee width, not "
+                      "a circumference?)")
+            widths = {"left": vals[0] / 1000.0, "right": vals[-1] / 1000.0}
         from retrorun.biomech.analysis import analyze_trial
         from retrorun.biomech.errors import TrialFileError
         from retrorun.biomech.io import load_trial
@@ -90,7 +107,7 @@ def register(app: typer.Typer) -> None:
             tr = time_reversed(tr)
         try:
             res = analyze_trial(tr, mass=mass, use_forces=not no_forces, sex=sex,
-                                stature=height, tibial_torsion=torsion)
+                                stature=height, tibial_torsion=torsion, knee_width=widths)
         except (ValueError, KeyError) as exc:
             _fail(f"{trial}: cannot analyse: {exc}")
         data = res.to_dict()

@@ -203,6 +203,29 @@ def test_export_delete_import_round_trip(db) -> None:  # noqa: F811
     assert renamed.name == "Sam 2"
 
 
+def test_export_format_versions(db) -> None:  # noqa: F811
+    """Version 2 carries next-morning stiffness; a version-1 file (no stiffness) still
+    imports, a file newer than this retrorun is refused and stores nothing."""
+    a = add(db).athlete
+    repo.log_session(db, None, entry_for(nth(db, a, 0), pain=2, morning=1), today=LATER)
+    data = json.loads(json.dumps(repo.export_athlete(db, a)))
+    assert data["format_version"] == repo.EXPORT_VERSION == 2
+    assert "stiffness_next_morning" in data["logs"][0]
+    repo.delete_athlete(db, repo.get_athlete(db, "Sam"))
+    v1 = json.loads(json.dumps(data))
+    v1["format_version"] = 1
+    for log in v1["logs"]:
+        log.pop("stiffness_next_morning")
+    b = repo.import_athlete(db, v1, source="v1.json")
+    assert repo.export_athlete(db, b)["logs"][0]["stiffness_next_morning"] is None
+    repo.delete_athlete(db, b)
+    before = counts(db)
+    newer = dict(data, format_version=3)
+    with pytest.raises(repo.RepositoryError, match="v3.json: export format 3 is newer"):
+        repo.import_athlete(db, newer, source="v3.json")
+    assert counts(db) == before
+
+
 def test_import_rejects_bad_files_and_stores_nothing(db) -> None:  # noqa: F811
     before = counts(db)
     with pytest.raises(repo.RepositoryError, match="not a retrorun athlete export"):

@@ -23,7 +23,10 @@ from retrorun.training.adaptation import LoggedSession, decide
 from retrorun.training.logs import LogError, SessionLogEntry, validate_entry
 
 EXPORT_FORMAT = "retrorun-athlete"
-EXPORT_VERSION = 1
+#: 1: first format; 2: logs carry ``stiffness_next_morning`` (migration 0003). Files of
+#: every version up to this one are read (a missing field is "not recorded"); a newer
+#: file is refused rather than imported with fields silently dropped.
+EXPORT_VERSION = 2
 
 
 class RepositoryError(Exception):

@@ -98,7 +98,7 @@ def _quaternion_rotation(s: np.ndarray) -> np.ndarray:
     c₁ = −8 det H, c₀ = det K; the "QCP" form of Theobald 2005), found by Newton from the
     upper bound √3‖H‖ (monotone: the quartic is increasing and convex above its largest
     root); the unit quaternion is a column of adj(K − λI) (column 0, or the longest
-    column where the rotation is near 180°). A quaternion is always a proper rotation, so
+    column for turns beyond 120°, where q₀ < 1/2). A quaternion is always a proper rotation, so
     near-planar clusters — where noise makes det H < 0 in up to 70 % of the frames of the
     RBDS thigh/shank clusters — need no reflection guard. Pure vectorised numpy on (N,)
     arrays. Frames whose top eigenvalue is not isolated (near-collinear clusters: the
@@ -139,8 +139,8 @@ def _quaternion_rotation(s: np.ndarray) -> np.ndarray:
         l2 = lam * lam
         df = (4.0 * l2 + 2.0 * c2) * lam + c1
         a = [[k[i][j] - lam if i == j else k[i][j] for j in range(4)] for i in range(4)]
-        q = _adj_column(a, 0)  # = df · q₀ · q for the unit quaternion q
-        far = np.abs(q[0]) < 0.25 * np.abs(df)  # |q₀| < 1/4: rotation near 180°
+        q = _adj_column(a, 0)  # = ±df · q₀ · q for the unit quaternion q
+        far = np.abs(q[0]) < 0.25 * np.abs(df)  # q[0] = df·q₀²: |q₀| < 1/2, turn ≥ 120°
         if far.any():
             sub = [[x[far] for x in row] for row in a]
             cols = np.stack([_adj_column(sub, j) for j in range(4)])  # (4, 4, m)

@@ -222,12 +222,12 @@ def inverse_dynamics_knee(
     the central differences of the accelerations — so the values at *at* are the same as
     those of the whole-trial computation (segment lengths are whole-trial medians).
     """
+    lengths = (float(np.nanmedian(np.linalg.norm(toe - heel, axis=1))),
+               float(np.nanmedian(np.linalg.norm(knee - ankle, axis=1))))
     if at is not None:
         at = np.asarray(at, bool)
         n = at.size
         sel = _padded_frames(at, 3)
-        lengths = (float(np.nanmedian(np.linalg.norm(toe - heel, axis=1))),
-                   float(np.nanmedian(np.linalg.norm(knee - ankle, axis=1))))
         sub = _inverse_dynamics(
             knee[sel], ankle[sel], heel[sel], toe[sel],
             Frames(shank.R[sel], shank.origin[sel]), Frames(foot.R[sel], foot.origin[sel]),
@@ -244,7 +244,7 @@ def inverse_dynamics_knee(
             sub.knee_force, sub.knee_moment, sub.ankle_force, sub.ankle_moment,
             sub.knee_moment_external)))
     return _inverse_dynamics(knee, ankle, heel, toe, shank, foot, grf, shank_inertia,
-                             foot_inertia, rate, side, gravity, None)
+                             foot_inertia, rate, side, gravity, lengths)
 
 
 def _padded_frames(mask: np.ndarray, pad: int) -> np.ndarray:
@@ -256,23 +256,25 @@ def _padded_frames(mask: np.ndarray, pad: int) -> np.ndarray:
     return np.flatnonzero(np.cumsum(d)[:-1] > 0)
 
 
-def _inverse_dynamics(knee, ankle, heel, toe, shank, foot, grf, shank_inertia, foot_inertia,
-                      rate, side, gravity, lengths) -> InverseDynamicsResult:
+def _inverse_dynamics(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray, toe: np.ndarray,
+                      shank: Frames, foot: Frames, grf: GroundReaction,
+                      shank_inertia: SegmentInertia, foot_inertia: SegmentInertia,
+                      rate: float, side: str, gravity, lengths: tuple[float, float]
+                      ) -> InverseDynamicsResult:
+    """:func:`inverse_dynamics_knee` on the given frames; *lengths* = (foot heel→toe,
+    shank knee→ankle), m."""
     s = _side_sign(side)
     g = np.asarray(gravity, float)
     F_grf = np.nan_to_num(grf.force)
     cop = np.where(np.isnan(grf.cop), ankle, grf.cop)
     T = np.nan_to_num(grf.free_moment)
     # foot
-    L_f = float(np.nanmedian(np.linalg.norm(toe - heel, axis=1))) if lengths is None \
-        else lengths[0]
+    L_f, L_s = lengths
     c_f = heel + foot_inertia.com_ratio * (toe - heel)
     ma_f, dH_f = _segment_dynamics(foot, c_f, foot_inertia, L_f, rate)
     F_a = ma_f - foot_inertia.mass * g - F_grf  # on foot by shank
     M_a = dH_f - T - _cross(cop - c_f, F_grf) - _cross(ankle - c_f, F_a)
     # shank
-    L_s = float(np.nanmedian(np.linalg.norm(knee - ankle, axis=1))) if lengths is None \
-        else lengths[1]
     c_s = knee + shank_inertia.com_ratio * (ankle - knee)
     ma_s, dH_s = _segment_dynamics(shank, c_s, shank_inertia, L_s, rate)
     F_k = ma_s - shank_inertia.mass * g + F_a  # on shank by thigh

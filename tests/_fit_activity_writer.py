@@ -75,6 +75,9 @@ def write_fit_activity(act: Activity, path: Path, with_step_index: bool = True) 
     b.add(s)
     a = ActivityMessage()
     a.timestamp = t0 + round(end * 1000)
+    if act.utc_offset_s is not None:  # the watch's local time, as Garmin devices write it
+        # local_date_time: seconds since the FIT epoch (1989-12-31), raw (not converted)
+        a.local_timestamp = round((t0 + end * 1000) / 1000) + act.utc_offset_s - 631065600
     a.num_sessions = 1
     b.add(a)
     b.build().to_file(str(path))

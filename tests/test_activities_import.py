@@ -423,3 +423,20 @@ def test_truncated_file_laps_cut_to_what_was_read(act_dir):
     assert lap.end_s == pytest.approx(act.t.max())
     assert lap.distance_m == pytest.approx(np.nanmax(act.distance) - np.nanmin(act.distance), abs=1)
     assert any("cut at the last readable sample" in w for w in act.warnings)
+
+
+@pytest.mark.parametrize(("name", "minutes"), [
+    ("python-fitparse__activity-small-fenix2-run.fit", 120),
+    ("python-fitparse__garmin-fenix-5-run.fit", -420),
+    ("python-fitparse__sample_mulitple_header.fit", 120),
+    ("python-fitparse__2013-02-06-12-11-14.fit", None),
+    ("sports-lib__6916663933.fit", 0),
+])
+def test_fit_watch_utc_offset(real_data, name, minutes) -> None:
+    """The watch's UTC offset from activity.local_timestamp − timestamp (the fenix 5
+    sample was recorded on US Pacific daylight time), None when the file has none."""
+    from retrorun.activities.reader import read_activity
+    from retrorun.activities.summary import summarise
+
+    act = read_activity(real_data / "activities" / name)
+    assert summarise(act)["utc_offset_min"] == minutes

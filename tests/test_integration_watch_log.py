@@ -328,6 +328,28 @@ def test_time_zone_picks_the_local_day(env, monkeypatch):
     run("log", "--activity", act, "--tz", "Mars/Olympus", *PAINS, code=2)
 
 
+def test_watch_local_time_picks_the_day(env, monkeypatch):
+    """A FIT file that records the watch's local time (activity.local_timestamp, UTC+9)
+    is dated by it without --tz; --tz still overrides it."""
+    tmp, url = env
+    monkeypatch.setenv("RETRORUN_TODAY", "2026-03-05")
+    run("export-plan", "--fit", "fit")
+    from retrorun.activities.reader import read_activity
+
+    src, _, _ = following_activity(tmp / "fit" / "2026-03-05-w1s2.fit", tmp / "t.fit",
+                                   start=datetime(2026, 3, 4, 21, 30, tzinfo=UTC))
+    act = read_activity(src)
+    act.utc_offset_s = 9 * 3600
+    write_fit_activity(act, tmp / "tokyo-watch.fit")
+    assert read_activity(tmp / "tokyo-watch.fit").utc_offset_s == 9 * 3600
+    r = run("log", "--activity", tmp / "tokyo-watch.fit", "--tz", "UTC", *PAINS, code=2)
+    assert "no session planned on 2026-03-04" in r.output
+    out = run("log", "--activity", tmp / "tokyo-watch.fit", *PAINS).output
+    assert "Logged 2026-03-05-w1s2 (2026-03-05)" in out
+    (row,) = stored_logs(url)
+    assert row.activity["tz"] == "UTC+09:00 (watch)"
+
+
 def test_pain_and_effort_still_required(env, monkeypatch):
     tmp, url = env
     run("export-plan", "--fit", "fit")

@@ -221,7 +221,7 @@ def test_export_format_versions(db) -> None:  # noqa: F811
     repo.delete_athlete(db, b)
     before = counts(db)
     newer = dict(data, format_version=3)
-    with pytest.raises(repo.RepositoryError, match="v3.json: export format 3 is newer"):
+    with pytest.raises(repo.RepositoryError, match=r"v3\.json: export format 3 is newer"):
         repo.import_athlete(db, newer, source="v3.json")
     assert counts(db) == before
 

@@ -71,6 +71,7 @@ def read_fit(path: str, data: bytes) -> Activity:
     laps: list[dict] = []
     sessions: list[dict] = []
     file_id: dict = {}
+    activity_msg: dict = {}
     dev_names: list[str] = []
     n_headers = 0
     error: str | None = None
@@ -93,6 +94,8 @@ def read_fit(path: str, data: bytes) -> Activity:
                             laps.append({fld.name: fld.value for fld in f.fields})
                         elif name == "session":
                             sessions.append({fld.name: fld.value for fld in f.fields})
+                        elif name == "activity" and not activity_msg:
+                            activity_msg = {fld.name: fld.value for fld in f.fields}
                         elif name == "file_id" and not file_id:
                             file_id = {fld.name: fld.value for fld in f.fields}
                         elif name == "field_description":
@@ -125,7 +128,24 @@ def read_fit(path: str, data: bytes) -> Activity:
             f"{len(laps)} laps and {len(sessions)} sessions read before the error"
         )
     _fill(act, rows, laps, sessions, file_id)
+    act.utc_offset_s = utc_offset(activity_msg)
     return act
+
+
+def utc_offset(activity_msg: dict) -> int | None:
+    """The watch's UTC offset, s, from the FIT ``activity`` message: ``local_timestamp``
+    minus ``timestamp`` (both written by the device at the end of the activity), rounded
+    to 15 minutes; ``None`` when either is missing or not a calendar time, or the offset
+    is beyond ±14 h."""
+    ts, local = activity_msg.get("timestamp"), activity_msg.get("local_timestamp")
+    if not isinstance(ts, datetime) or not isinstance(local, datetime):
+        return None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=UTC)
+    off = round((local - ts).total_seconds() / 900.0) * 900
+    return int(off) if abs(off) <= 14 * 3600 else None
 
 
 def _why(error: str | None) -> str:

@@ -126,6 +126,9 @@ class Activity:
         FIT sessions found (sport, start, durations, distance) — more than one in a multisport file.
     developer_fields : list[str]
         Names of FIT developer fields seen (Stryd, Suunto, ...), kept for information.
+    utc_offset_s : int | None
+        The recording device's UTC offset, s (FIT ``activity.local_timestamp``); ``None``
+        when the file does not say (GPX, TCX, many FIT files).
     """
 
     path: str
@@ -151,6 +154,7 @@ class Activity:
     warnings: list[str] = field(default_factory=list)
     sessions: list[dict] = field(default_factory=list)
     developer_fields: list[str] = field(default_factory=list)
+    utc_offset_s: int | None = None
 
     @property
     def n_samples(self) -> int:

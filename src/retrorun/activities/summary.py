@@ -51,6 +51,7 @@ def summarise(act: Activity) -> dict:
         "file": act.path,
         "format": act.source_format,
         "start": act.start.isoformat() if act.start is not None else None,
+        "utc_offset_min": None if act.utc_offset_s is None else act.utc_offset_s // 60,
         "duration_s": _r(duration),
         "timer_s": _r(act.total_timer_s),
         "distance_m": _r(distance),

@@ -339,7 +339,8 @@ def _lap_numbers(text: str | None) -> list[int] | None:
 
 
 def _activity_day(act, tz: str | None) -> date | None:
-    """Calendar day the activity started, in *tz* (UTC when ``None``)."""
+    """Calendar day the activity started: in *tz* when given, else in the watch's own
+    local time when the file records it (FIT ``activity.local_timestamp``), else UTC."""
     start = act.start
     if start is None:
         return None
@@ -347,7 +348,26 @@ def _activity_day(act, tz: str | None) -> date | None:
         from zoneinfo import ZoneInfo
 
         start = start.astimezone(ZoneInfo(tz))
+    elif act.utc_offset_s is not None:
+        from datetime import timedelta
+
+        start = start + timedelta(seconds=act.utc_offset_s)
     return start.date()
+
+
+def _day_basis(act, tz: str | None) -> str:
+    """Which clock :func:`_activity_day` used, for messages."""
+    if tz:
+        return tz
+    if act.utc_offset_s is not None:
+        return f"the watch's local time ({_offset_label(act.utc_offset_s)})"
+    return "UTC"
+
+
+def _offset_label(seconds: int) -> str:
+    """``UTC+09:00`` for 32400 s."""
+    h, m = divmod(abs(seconds) // 60, 60)
+    return f"UTC{'-' if seconds < 0 else '+'}{h:02d}:{m:02d}"
 
 
 def _pick_for_activity(
@@ -401,7 +421,8 @@ def _activity_meta(path: Path, act, fields: dict, tz: str | None) -> dict:
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "format": act.source_format,
         "start": None if _activity_day(act, None) is None else act.start.isoformat(),
-        "tz": tz or "UTC",
+        "tz": tz or (_offset_label(act.utc_offset_s) + " (watch)" if act.utc_offset_s
+                     is not None else "UTC"),
         "laps": len(act.laps),
         **{k: fields.get(k) for k in keep},
     }
@@ -459,7 +480,7 @@ def log(
         None,
         "--tz",
         help="With --activity: IANA time zone that decides the file's calendar day "
-        "(default UTC).",
+        "(default: the watch's local time when the FIT file records it, else UTC).",
     ),
     db: str = DB_OPT,
 ) -> None:
@@ -502,7 +523,8 @@ def log(
         cal = schedule(s, a)
         logged = {r.session_id for r in logs_of(s, a)}
         if act is not None:
-            dated_by = "--date" if d else f"the day {activity.name} was recorded, {tz or 'UTC'}"
+            dated_by = "--date" if d else (f"the day {activity.name} was recorded, "
+                                           f"{_day_basis(act, tz)}")
             planned = _pick_for_activity(cal, logged, d or act_day, session, activity, dated_by)
         else:
             planned = _pick_session(cal, logged, d or now, session)

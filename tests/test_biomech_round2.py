@@ -159,6 +159,29 @@ def test_analyze_file_passes_metadata_and_labels(real_data):
     assert any(r[4] == "kam_id_peak_pct" for r in rows)
 
 
+def test_batch_metadata_knee_width(real_data, tmp_path):
+    """knee_width_left/right (mm) in batch metadata reach the analysis (Running_0002 has
+    lateral knee markers only); out-of-range widths are refused by name."""
+    from retrorun.biomech.batch import analyze_file, load_metadata
+
+    p = tmp_path / "m.csv"
+    p.write_text("file,knee_width_right\nR2.c3d,300\n")
+    with pytest.raises(ValueError, match=r"R2\.c3d: knee_width_right = 300 mm is outside"):
+        load_metadata(p)
+    p.write_text("file,mass,knee_width_right\nR2.c3d,70,125\n")
+    meta = load_metadata(p)["R2.c3d"]
+    assert meta == {"mass": 70.0, "knee_width_right": 125.0}
+    f = real_data / "pyorerun_running" / "Running_0002.c3d"
+
+    def knee_rows(m):
+        return {r[4]: r[5] for r in analyze_file(f, "R2.c3d", m)
+                if r[4].startswith("knee_") and r[2] == "right"}
+
+    wide, default = knee_rows(meta), knee_rows({"mass": 70.0})
+    assert wide.keys() == default.keys() and wide
+    assert any(abs(wide[k] - default[k]) > 0.1 for k in wide if k.endswith("_deg"))
+
+
 TRIALS = [
     # (file, extra CLI args, expected: "ok" or a fragment of the error message)
     ("ric_running/20140515T133244_run.c3d", [], "give it with --static"),

@@ -110,14 +110,16 @@ def rows_from_mechanics(name: str, mech: dict[str, Any], extra: dict[str, Any] |
 
 #: metadata keys used by the analysis (numbers); any other key is a label column
 META_NUMERIC = {"mass": "body mass, kg", "height": "stature, m",
-                "tibial_torsion_left": "deg", "tibial_torsion_right": "deg"}
+                "tibial_torsion_left": "deg", "tibial_torsion_right": "deg",
+                "knee_width_left": "mm", "knee_width_right": "mm"}
 
 
 def load_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
     """Per-trial metadata from a CSV or TOML file: file name → {key: value}.
 
     CSV: a header row with a ``file`` column and any of ``mass`` (kg), ``height`` (m),
-    ``sex`` (male/female), ``tibial_torsion_left``/``_right`` (deg) and free label columns
+    ``sex`` (male/female), ``tibial_torsion_left``/``_right`` (deg), ``knee_width_left``/
+    ``_right`` (mm) and free label columns
     (``subject``, ``condition`` = forward/backward/pre/post, ...). TOML: one table per
     file, ``["RBDS001runT35.c3d"] mass = 62.0  condition = "forward"``. File names match
     the trial's path relative to the batch folder or its bare name.
@@ -167,6 +169,9 @@ def load_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
                                      f"({META_NUMERIC[k]})") from None
                 if k in ("mass", "height") and not x > 0:
                     raise ValueError(f"{p}: {f}: {k} must be positive")
+                if k.startswith("knee_width") and not 60 <= x <= 180:
+                    raise ValueError(f"{p}: {f}: {k} = {v} mm is outside 60..180 mm (a knee "
+                                     "width, not a circumference?)")
                 clean[k] = x
             elif k == "sex":
                 if str(v) not in ("male", "female"):
@@ -188,7 +193,8 @@ def analyze_file(path: str | Path, name: str | None = None,
     """Load and analyse one trial; returns tidy rows, or one "failure" row (never raises).
 
     *meta* (see :func:`load_metadata`): ``mass``, ``height``, ``sex``,
-    ``tibial_torsion_left/right`` go to the analysis; other keys are labels added as
+    ``tibial_torsion_left/right``, ``knee_width_left/right`` go to the analysis; other keys
+    are labels added as
     extra columns to every row.
     """
     p = Path(path)
@@ -207,31 +213,33 @@ def analyze_file(path: str | Path, name: str | None = None,
 
 
 def _analyze_rows(p: Path, name: str, meta: dict[str, Any]) -> list[tuple]:
-    if True:
-        from retrorun.biomech import load_trial
-        from retrorun.biomech.analysis import analyze_trial
+    from retrorun.biomech import load_trial
+    from retrorun.biomech.analysis import analyze_trial
 
-        static = _static_for(p)
-        trial = load_trial(p, static=static, grf=_grf_for(p))
-        torsion = {s: meta[f"tibial_torsion_{s}"] for s in ("left", "right")
-                   if f"tibial_torsion_{s}" in meta}
-        res = analyze_trial(trial, mass=meta.get("mass"), stature=meta.get("height"),
-                            sex=meta.get("sex", "male"), tibial_torsion=torsion or None)
-        doc = res.to_dict()
-        mech = doc["mechanics"].get("joints")
-        if mech is None:
-            raise RuntimeError("; ".join(res.warnings) or "joint mechanics step did not run")
-        st = doc.get("spatiotemporal", {})
-        extra = {
-            "duration_s": trial.duration,
-            "body_mass_kg": doc.get("body_mass_kg"),
-            "cadence_steps_per_min": st.get("cadence_steps_per_min"),
-            "speed_m_s": st.get("speed_m_s"),
-            "backward": 1.0 if doc.get("direction") == "backward" else 0.0,
-            "n_stance_left": len(mech["cycles"].get("stance_l", [])),
-            "n_stance_right": len(mech["cycles"].get("stance_r", [])),
-        }
-        return rows_from_mechanics(name, mech, extra)
+    static = _static_for(p)
+    trial = load_trial(p, static=static, grf=_grf_for(p))
+    torsion = {s: meta[f"tibial_torsion_{s}"] for s in ("left", "right")
+               if f"tibial_torsion_{s}" in meta}
+    knee = {s: meta[f"knee_width_{s}"] / 1000.0 for s in ("left", "right")
+            if f"knee_width_{s}" in meta}
+    res = analyze_trial(trial, mass=meta.get("mass"), stature=meta.get("height"),
+                        sex=meta.get("sex", "male"), tibial_torsion=torsion or None,
+                        knee_width=knee or None)
+    doc = res.to_dict()
+    mech = doc["mechanics"].get("joints")
+    if mech is None:
+        raise RuntimeError("; ".join(res.warnings) or "joint mechanics step did not run")
+    st = doc.get("spatiotemporal", {})
+    extra = {
+        "duration_s": trial.duration,
+        "body_mass_kg": doc.get("body_mass_kg"),
+        "cadence_steps_per_min": st.get("cadence_steps_per_min"),
+        "speed_m_s": st.get("speed_m_s"),
+        "backward": 1.0 if doc.get("direction") == "backward" else 0.0,
+        "n_stance_left": len(mech["cycles"].get("stance_l", [])),
+        "n_stance_right": len(mech["cycles"].get("stance_r", [])),
+    }
+    return rows_from_mechanics(name, mech, extra)
 
 
 @dataclass

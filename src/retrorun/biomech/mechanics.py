@@ -238,11 +238,7 @@ def _mean_sd_columns(curves: np.ndarray, scale: float = 1.0) -> list[dict[str, l
 
 def _jl(a: np.ndarray, nd: int = 4) -> list[float | None]:
     """JSON list: rounded to *nd* decimals, non-finite → ``None`` (rounded in numpy)."""
-    r = np.round(np.asarray(a, float), nd)
-    fin = np.isfinite(r)
-    if fin.all():
-        return r.tolist()
-    return [v if ok else None for v, ok in zip(r.tolist(), fin.tolist(), strict=True)]
+    return _jl_cols(np.reshape(np.asarray(a, float), (-1, 1)), nd)[0]
 
 
 def _jl_cols(a: np.ndarray, nd: int = 4) -> list[list[float | None]]:

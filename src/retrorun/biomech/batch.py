@@ -169,9 +169,12 @@ def load_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
                                      f"({META_NUMERIC[k]})") from None
                 if k in ("mass", "height") and not x > 0:
                     raise ValueError(f"{p}: {f}: {k} must be positive")
-                if k.startswith("knee_width") and not 60 <= x <= 180:
-                    raise ValueError(f"{p}: {f}: {k} = {v} mm is outside 60..180 mm (a knee "
-                                     "width, not a circumference?)")
+                from retrorun.biomech.jointcentres import KNEE_WIDTH_RANGE_MM
+
+                lo, hi = KNEE_WIDTH_RANGE_MM
+                if k.startswith("knee_width") and not lo <= x <= hi:
+                    raise ValueError(f"{p}: {f}: {k} = {v} mm is outside {lo:g}..{hi:g} mm (a "
+                                     "knee width, not a circumference?)")
                 clean[k] = x
             elif k == "sex":
                 if str(v) not in ("male", "female"):

@@ -335,7 +335,6 @@ def read_c3d(path: str | Path, *, plate_engine: str = "numpy") -> Trial:
         if tt is not None:  # Plug-in Gait: rad, negative = external torsion
             meta.setdefault("file_tibial_torsion_deg", {})[side] = float(
                 -np.degrees(np.ravel(tt)[0]))
-    for side, S in (("left", "L"), ("right", "R")):
         kw = _param(params, "PROCESSING", f"{S}KneeWidth", None)
         if kw is not None and float(np.ravel(kw)[0]) > 0:  # Plug-in Gait: mm
             meta.setdefault("file_knee_width_m", {})[side] = float(np.ravel(kw)[0]) / 1000.0

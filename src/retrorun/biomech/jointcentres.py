@@ -43,9 +43,9 @@ __all__ = ["JointCentres", "augmented_markers", "harrington_hjc", "joint_centres
 DEFAULT_KNEE_WIDTH = 0.105
 #: Marker diameter, m (14 mm, the common Vicon/Qualisys size; design value).
 MARKER_DIAMETER = 0.014
-#: Lateral knee marker centre → knee joint centre, m, for the default knee width:
-#: (knee width + marker diameter) / 2, as in Plug-in Gait/CGM.
-KNEE_MARKER_OFFSET = (DEFAULT_KNEE_WIDTH + MARKER_DIAMETER) / 2
+#: Plausible knee widths, mm (user and metadata values outside are refused: a
+#: circumference or a unit slip, not a width; design value).
+KNEE_WIDTH_RANGE_MM = (60.0, 180.0)
 #: Largest smallest/second-smallest eigenvalue ratio of the SCoRE normal matrix for which
 #: the functional hinge axis is trusted (design value).
 HINGE_CONDITIONING = 0.1

@@ -87,9 +87,12 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 _fail(f"--knee-width {knee_width!r}: give one width or LEFT,RIGHT in mm, "
                       "e.g. 108 or 108,110")
-            if not all(60 <= v <= 180 for v in vals):
-                _fail(f"--knee-width {knee_width!r}: outside 60..180 mm (a knee width, not "
-                      "a circumference?)")
+            from retrorun.biomech.jointcentres import KNEE_WIDTH_RANGE_MM
+
+            lo, hi = KNEE_WIDTH_RANGE_MM
+            if not all(lo <= v <= hi for v in vals):
+                _fail(f"--knee-width {knee_width!r}: outside {lo:g}..{hi:g} mm (a knee width, "
+                      "not a circumference?)")
             widths = {"left": vals[0] / 1000.0, "right": vals[-1] / 1000.0}
         from retrorun.biomech.analysis import analyze_trial
         from retrorun.biomech.errors import TrialFileError
